@@ -1,0 +1,219 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every test of vmxlab, on a fresh Debian 12 machine or this one.
+#
+#   tests/check.sh [--lanes "LANE ..."] [--results DIR]
+#
+# 1. installs what it needs (tests/rig/deps.sh), builds or reuses the debug
+#    test kernel (tests/rig/kernel.sh) and finds Debian's stock cloud kernel;
+# 2. host checks: the module built with W=1 against both kernels, sparse,
+#    checkpatch --strict, kernel-doc, the uapi header alone as C90 and
+#    without holes, the tool and helpers as static binaries;
+# 3. boots each lane's initramfs: Bochs (VMX) with 1 and 2 CPUs on both
+#    kernels, QEMU TCG (no VMX, KUnit) on both kernels;
+# 4. tests/rig/ktap.py turns the serial logs into one KTAP report ending in
+#    "N passed, N failed"; any failure, splat, missing result or time-out
+#    makes the exit status non-zero.
+#
+# Results, serial logs and `vmxlab caps --json` of each lane end up in
+# results/ (or --results DIR). Documentation/testing.rst explains it all.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+results=$root/results
+all_lanes="qemu-debug qemu-stock bochs-stock-1cpu bochs-debug-2cpu bochs-debug-1cpu bochs-stock-2cpu"
+lanes=$all_lanes
+while [ $# -gt 0 ]; do
+	case $1 in
+	--lanes) lanes=$2; shift 2 ;;
+	--results) results=$(realpath -m "$2"); shift 2 ;;
+	*) echo "usage: $0 [--lanes \"LANE ...\"] [--results DIR] (lanes: $all_lanes)" >&2; exit 2 ;;
+	esac
+done
+
+start=$(date +%s)
+step() { printf '\n=== [%4ds] %s\n' $(($(date +%s) - start)) "$*"; }
+
+rm -rf "$results"
+mkdir -p "$results/bin" "$results/build"
+host_ktap=$results/host.ktap
+: >"$host_ktap"
+host_n=0
+# host_result ok|fail NAME [WHY]: record a host-side test.
+host_result() {
+	host_n=$((host_n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $host_n $2" >>"$host_ktap"
+		echo "ok: $2"
+	else
+		echo "not ok $host_n $2${3:+ # $3}" >>"$host_ktap"
+		echo "NOT OK: $2${3:+ ($3)}"
+	fi
+}
+
+step "dependencies (Debian packages)"
+tests/rig/deps.sh
+
+step "kernels"
+kdebug=$(tests/rig/kernel.sh | tail -n 1)
+eval "$(tests/rig/stock.sh)"
+echo "debug kernel: $kdebug"
+echo "stock kernel: $STOCK_VER"
+checkpatch=$kdebug/src/scripts/checkpatch.pl
+kerneldoc=/usr/lib/linux-kbuild-6.1/scripts/kernel-doc
+
+kernel_sources="Kbuild module arch uapi tests/kunit"
+
+# build_module NAME KDIR [MAKE ARGS...]: build in a private copy, so that the
+# two kernels' objects never mix; a warning or error fails the test.
+build_module() {
+	local name=$1 kdir=$2 dir=$results/build/$1 log=$results/build-$1.log
+	shift 2
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	# shellcheck disable=SC2086
+	cp -r $kernel_sources "$dir/"
+	if make -C "$kdir" M="$dir" W=1 "$@" modules >"$log" 2>&1 &&
+		! grep -E "warning:|error:" "$log"; then
+		return 0
+	fi
+	tail -n 30 "$log"
+	return 1
+}
+
+step "host checks"
+if build_module stock "$STOCK_KDIR"; then
+	host_result ok "build: module, stock $STOCK_VER, W=1, no warnings"
+else
+	host_result fail "build: module, stock $STOCK_VER, W=1, no warnings" "see build-stock.log"
+fi
+if build_module debug "$kdebug/build"; then
+	host_result ok "build: module + KUnit, debug kernel, W=1, no warnings"
+else
+	host_result fail "build: module + KUnit, debug kernel, W=1, no warnings" "see build-debug.log"
+fi
+if [ -f "$results/build/debug/vmxlab_kunit.ko" ]; then
+	host_result ok "build: vmxlab_kunit.ko for the KUnit kernel"
+else
+	host_result fail "build: vmxlab_kunit.ko for the KUnit kernel"
+fi
+# sparse (C=2: check every file, not only rebuilt ones); only our files count.
+sparse_log=$results/build-sparse.log
+if make -C "$kdebug/build" M="$results/build/debug" C=2 CHECK="sparse -Wsparse-all -Wno-declaration-after-statement" modules >"$sparse_log" 2>&1 &&
+	! grep -E "^$results/build/debug/.*: (warning|error):" "$sparse_log"; then
+	host_result ok "sparse (C=2) clean"
+else
+	host_result fail "sparse (C=2) clean" "see build-sparse.log"
+fi
+
+mapfile -t kfiles < <(find module arch uapi tests/kunit -name '*.[ch]' | sort)
+mapfile -t ufiles < <(find userspace tests/helpers -name '*.[ch]' | sort)
+# checkpatch: kernel style everywhere, with two documented exceptions:
+# vmx_ops.h's asm-goto label operands (%l[fault]) read to checkpatch as a
+# modulo operator, and userspace has no __printf() macro to prefer.
+cp_run() { "$checkpatch" --no-tree --strict --terse --show-types "$@" >>"$results/checkpatch.log" 2>&1; }
+: >"$results/checkpatch.log"
+cp_ok=ok
+cp_run -f $(printf '%s\n' "${kfiles[@]}" | grep -v vmx_ops.h) || cp_ok=fail
+cp_run --ignore SPACING -f arch/x86/vmx_ops.h || cp_ok=fail
+cp_run --ignore PREFER_DEFINED_ATTRIBUTE_MACRO -f "${ufiles[@]}" || cp_ok=fail
+if [ $cp_ok = ok ]; then
+	host_result ok "checkpatch.pl --strict clean"
+else
+	grep -vE "^total:" "$results/checkpatch.log" | head -n 30
+	host_result fail "checkpatch.pl --strict clean" "see checkpatch.log"
+fi
+if "$kerneldoc" -none "${kfiles[@]}" >"$results/kernel-doc.log" 2>&1 &&
+	! [ -s "$results/kernel-doc.log" ]; then
+	host_result ok "kernel-doc -none clean"
+else
+	head -n 30 "$results/kernel-doc.log"
+	host_result fail "kernel-doc -none clean" "see kernel-doc.log"
+fi
+if tests/check-uapi.sh "$results/uapi" >"$results/uapi.log" 2>&1; then
+	host_result ok "uapi header: alone as C90, no holes (pahole)"
+else
+	cat "$results/uapi.log"
+	host_result fail "uapi header: alone as C90, no holes (pahole)" "see uapi.log"
+fi
+if make -s -C userspace clean static >"$results/build-tool.log" 2>&1 &&
+	! grep -q "warning:" "$results/build-tool.log"; then
+	cp userspace/vmxlab-static "$results/bin/vmxlab"
+	host_result ok "build: userspace tool, static, no warnings"
+else
+	cat "$results/build-tool.log"
+	host_result fail "build: userspace tool, static, no warnings"
+fi
+helpers_ok=ok
+for h in abi-test kvm-hold; do
+	out=$results/bin/$h
+	[ $h = abi-test ] && out=$results/bin/vmxlab-abi-test
+	gcc -static -O2 -Wall -Wextra -Werror -Iuapi -Iuserspace -o "$out" \
+		tests/helpers/$h.c userspace/lib/libvmxlab.c || helpers_ok=fail
+done
+host_result $helpers_ok "build: test helpers, static"
+
+step "initramfs images"
+# mk_initramfs NAME KVM_MODULE...: the lane scripts, the tools, the module
+# built for that kernel and KVM's modules for the side-by-side tests.
+mk_initramfs() {
+	local name=$1 dir=$results/initramfs-$1
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir/bin" "$dir/tests" "$dir/lib/vmxlab" "$dir/lib/kvm"
+	cp tests/guest/init "$dir/init"
+	cp tests/guest/*.sh "$dir/tests/"
+	cp "$results"/bin/* "$dir/bin/"
+	cp "$results/build/$name"/*.ko "$dir/lib/vmxlab/" 2>/dev/null || true
+	cp "$@" "$dir/lib/kvm/"
+	tests/rig/initramfs.sh --zstd "$results/$name.cpio.zst" "$dir"
+}
+mk_initramfs stock "$STOCK_MODDIR/kernel/arch/x86/kvm/kvm.ko" \
+	"$STOCK_MODDIR/kernel/arch/x86/kvm/kvm-intel.ko" \
+	"$STOCK_MODDIR/kernel/virt/lib/irqbypass.ko"
+mk_initramfs debug "$kdebug"/modules/*.ko
+
+step "lanes: $lanes"
+# run_lane NAME: boot one lane; its serial log and exit status go to results/.
+run_lane() {
+	local name=$1 emu kernel initrd cpus=1 script timeout append
+	case $name in
+	*-stock*) kernel=$STOCK_VMLINUZ initrd=$results/stock.cpio.zst ;;
+	*-debug*) kernel=$kdebug/bzImage initrd=$results/debug.cpio.zst ;;
+	esac
+	case $name in
+	bochs-*) emu=bochs script=vmx timeout=1500 ;;
+	qemu-*) emu=qemu script=novmx timeout=300 ;;
+	esac
+	case $name in *-2cpu) cpus=2 ;; esac
+	append="vmxlab_lane=$script cryptomgr.notests"
+	local t0=$(date +%s) rc=0
+	tests/rig/boot-$emu.sh --kernel "$kernel" --initrd "$initrd" \
+		--log "$results/$name" --cpus $cpus --append "$append" \
+		--timeout $timeout >"$results/$name.boot.log" 2>&1 || rc=$?
+	echo $rc >"$results/$name.status"
+	echo "lane $name: exit $rc, $(($(date +%s) - t0)) s"
+}
+# Two at a time: the machines have two cores and each emulator uses one.
+running=0
+for lane in $lanes; do
+	if [ $running -ge 2 ]; then
+		wait -n || true
+		running=$((running - 1))
+	fi
+	run_lane "$lane" &
+	running=$((running + 1))
+done
+wait
+
+step "results"
+# shellcheck disable=SC2086
+if tests/rig/ktap.py "$results" $lanes; then
+	rc=0
+else
+	rc=1
+fi
+echo "make check took $(($(date +%s) - start)) s; logs in $results"
+exit $rc

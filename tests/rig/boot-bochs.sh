@@ -1,0 +1,158 @@
+#!/bin/bash
+# Boot a kernel + initramfs in Bochs, an emulated CPU *with* VMX.
+#
+# usage: tests/rig/boot-bochs.sh --kernel BZIMAGE --initrd CPIO --log PREFIX
+#            [--cpus 1|2] [--megs 512] [--append "EXTRA CMDLINE"] [--timeout SECONDS]
+#            [--ips N]
+#
+# Writes PREFIX.serial (the guest's ttyS0) and PREFIX.bochs.log. Exit status:
+# 0 when Bochs ended by itself (guest poweroff), 124 on time-out (Bochs is then
+# killed), 2 on bad usage, 1 if Bochs failed to start. Default time-out 300 s.
+# Recipe and figures: shared/notes/emulated-vmx-rig.md.
+set -euo pipefail
+
+die() { printf 'boot-bochs.sh: ERROR: %s\n' "$*" >&2; exit 2; }
+usage() { sed -n '2,11s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+now_ms() { date +%s%3N; }
+
+kernel='' initrd='' prefix='' cpus=1 megs=512 append='' timeout=300 ips=
+while [ $# -gt 0 ]; do
+    case $1 in -h | --help) usage ;; esac
+    [ $# -ge 2 ] || die "$1 needs a value"
+    case $1 in
+    --kernel) kernel=$2 ;;
+    --initrd) initrd=$2 ;;
+    --log) prefix=$2 ;;
+    --cpus) cpus=$2 ;;
+    --megs) megs=$2 ;;
+    --append) append=$2 ;;
+    --timeout) timeout=$2 ;;
+    --ips) ips=$2 ;;
+    *) die "unknown option $1" ;;
+    esac
+    shift 2
+done
+if [ -z "$kernel" ] || [ -z "$initrd" ] || [ -z "$prefix" ]; then usage; fi
+[ -r "$kernel" ] || die "cannot read kernel $kernel"
+[ -r "$initrd" ] || die "cannot read initrd $initrd"
+case $cpus$megs$timeout$ips in *[!0-9]*) die "--cpus, --megs, --timeout, --ips take numbers" ;; esac
+case $cpus in 1 | 2) ;; *) die "--cpus is 1 or 2" ;; esac
+# The notes: with 2 CPUs a lower ips boots faster (~28 s at 50M vs ~40 s at 400M).
+if [ -z "$ips" ]; then
+    if [ "$cpus" -eq 1 ]; then ips=400000000; else ips=50000000; fi
+fi
+for f in /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
+    /usr/share/bochs/BIOS-bochs-latest /usr/share/vgabios/vgabios.bin; do
+    [ -r "$f" ] || die "missing $f (tests/rig/deps.sh)"
+done
+for c in bochs xorriso script setpriv; do
+    command -v "$c" >/dev/null || die "$c missing (tests/rig/deps.sh)"
+done
+
+mkdir -p "$(dirname "$prefix")"
+prefix=$(cd "$(dirname "$prefix")" && pwd)/$(basename "$prefix")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmxlab-bochs.XXXXXX")
+bpid='' spid=''
+# shellcheck disable=SC2317 # called from traps
+kill_bochs() {
+    # Bochs runs in its own session (script's pty): kill its process group.
+    if [ -n "$bpid" ] && kill -0 "$bpid" 2>/dev/null; then
+        kill -TERM -- "-$bpid" 2>/dev/null || kill -TERM "$bpid" 2>/dev/null || true
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$bpid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL -- "-$bpid" 2>/dev/null || kill -KILL "$bpid" 2>/dev/null || true
+    fi
+    if [ -n "$spid" ] && kill -0 "$spid" 2>/dev/null; then
+        kill -KILL "$spid" 2>/dev/null || true
+    fi
+}
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+    kill_bochs
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# Boot ISO: isolinux loads kernel and initramfs (Bochs has no -kernel).
+mkdir -p "$tmp/iso/isolinux" "$tmp/iso/boot"
+cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$tmp/iso/isolinux/"
+cp "$kernel" "$tmp/iso/boot/linux"
+cp "$initrd" "$tmp/iso/boot/initrd"
+cat >"$tmp/iso/isolinux/isolinux.cfg" <<EOF
+DEFAULT linux
+PROMPT 0
+TIMEOUT 0
+LABEL linux
+  KERNEL /boot/linux
+  APPEND initrd=/boot/initrd console=ttyS0,115200 $append
+EOF
+xorriso -as mkisofs -quiet -o "$tmp/boot.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+    -no-emul-boot -boot-load-size 4 -boot-info-table "$tmp/iso" >"$tmp/xorriso.out" 2>&1 ||
+    { cat "$tmp/xorriso.out" >&2; die "xorriso failed"; }
+rm -rf "$tmp/iso"
+
+# Bochs opens the plain names in the temp dir; they lead to the caller's files
+# (bochsrc values must not contain commas or spaces).
+: >"$prefix.serial"
+: >"$prefix.bochs.log"
+ln -s "$prefix.serial" "$tmp/serial.txt"
+ln -s "$prefix.bochs.log" "$tmp/bochs.log"
+cat >"$tmp/bochsrc" <<EOF
+megs: $megs
+cpu: model=corei7_haswell_4770, count=$cpus, ips=$ips, reset_on_triple_fault=0
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+display_library: term
+ata0-master: type=cdrom, path=boot.iso, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev=serial.txt
+log: bochs.log
+panic: action=fatal
+error: action=ignore
+info: action=ignore
+debug: action=ignore
+clock: sync=none, time0=local
+sound: driver=dummy
+EOF
+# Debian's Bochs starts in its debugger: continue, then quit when the
+# simulation stops.
+printf 'c\nquit\n' >"$tmp/dbg.rc"
+
+start=$(now_ms)
+# script gives Bochs's term display the tty it needs; the inner shell records
+# its pid and execs Bochs, so $bpid is Bochs, leader of its own session.
+# --pdeathsig: if this script (or script(1)) is SIGKILLed, Bochs dies too.
+(
+    cd "$tmp"
+    TERM=xterm exec setpriv --pdeathsig KILL script -qfec \
+        "echo \$\$ >bochs.pid; exec setpriv --pdeathsig KILL bochs -q -f bochsrc -rc dbg.rc" \
+        /dev/null </dev/null >"$tmp/term.out" 2>&1
+) &
+spid=$!
+for _ in $(seq 50); do
+    [ -s "$tmp/bochs.pid" ] && break
+    sleep 0.1
+done
+bpid=$(cat "$tmp/bochs.pid" 2>/dev/null || true)
+[ -n "$bpid" ] || { printf 'boot-bochs.sh: Bochs did not start\n' >&2; exit 1; }
+
+rc=0
+deadline=$((start + timeout * 1000))
+while kill -0 "$spid" 2>/dev/null; do
+    if [ "$(now_ms)" -ge "$deadline" ]; then
+        printf 'boot-bochs.sh: time-out after %s s, killing Bochs\n' "$timeout" >&2
+        rc=124
+        kill_bochs
+        break
+    fi
+    sleep 0.2
+done
+wait "$spid" 2>/dev/null || true
+spid=
+elapsed=$(($(now_ms) - start))
+printf 'boot-bochs.sh: %d.%03d s host time, %s CPU(s) (%s)\n' \
+    $((elapsed / 1000)) $((elapsed % 1000)) "$cpus" "$prefix.serial" >&2
+exit "$rc"

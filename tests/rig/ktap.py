@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Collect the results of a `make check` run into one KTAP report.
+
+usage: ktap.py RESULTS_DIR LANE [LANE...]
+
+For each LANE, reads RESULTS_DIR/LANE.serial (the guest's serial console) and
+RESULTS_DIR/LANE.status (the boot script's exit status), and:
+  - takes the lane's KTAP lines (marked "VMXLAB-KTAP: " by tests/guest/lib.sh,
+    wherever kernel messages landed around them) and checks every planned
+    test reported;
+  - counts each KUnit case printed between the VMXLAB-KUNIT markers;
+  - saves `vmxlab caps --json` (between the VMXLAB-CAPS-JSON markers) as
+    RESULTS_DIR/LANE.caps.json;
+  - scans the whole serial log for kernel splats (WARN, BUG, Oops, lockdep,
+    KASAN, ...), which fail the lane whatever the tests said;
+  - fails the lane if the guest timed out or never reached the end.
+RESULTS_DIR/host.ktap, if present, holds host-side results (builds, style)
+as plain "ok N name" / "not ok N name" lines.
+
+Writes the whole report to stdout and RESULTS_DIR/results.ktap, ending with
+the line "N passed, N failed[, N skipped]". Exit status 0 only if nothing
+failed and something passed.
+"""
+import json
+import os
+import re
+import sys
+
+MARK = re.compile(r"VMXLAB-KTAP: (.*)$")
+RESULT = re.compile(r"^(not ok|ok) (\d+) ([^#]*?)\s*(?:#\s*(SKIP|TODO)\b\s*(.*))?$")
+PLAN = re.compile(r"^1\.\.(\d+)$")
+# A kernel bug report, whoever printed it (see also SPLAT_RE in lib.sh).
+SPLAT = re.compile(
+    r"WARNING:|BUG:|Oops|Call Trace|possible circular locking|"
+    r"possible recursive locking|inconsistent lock state|suspicious RCU usage|"
+    r"INFO: lockdep|KASAN|UBSAN|kmemleak:.*(leak|unreferenced)|"
+    r"general protection fault|Kernel panic|"
+    r"sleeping function called from invalid context|"
+    r"list_add corruption|list_del corruption|RCU Stall|rcu_sched detected stall|"
+    r"soft lockup|hung_task|blocked for more than")
+
+
+class Lane:
+    def __init__(self, name):
+        self.name = name
+        self.results = []  # (ok: bool|None for skip, name, comment)
+
+    def add(self, ok, name, comment=""):
+        self.results.append((ok, name, comment))
+
+
+def strip_diag(line):
+    """Lines inside marker blocks are prefixed with '# ' by the runner."""
+    return line[2:] if line.startswith("# ") else line.lstrip("#")
+
+
+def kunit_leaves(lines):
+    """Leaf test results of a nested KTAP document, with their paths."""
+    leaves = []
+    has_children = {}
+    names = {}
+    for raw in lines:
+        indent = len(raw) - len(raw.lstrip(" "))
+        depth = indent // 4
+        line = raw.strip()
+        m = re.match(r"^# Subtest: (.*)$", line)
+        if m:
+            names[depth] = m.group(1)
+            continue
+        m = RESULT.match(line)
+        if not m:
+            continue
+        leaf = not has_children.get(depth, False)
+        has_children[depth] = False
+        for d in range(depth):
+            has_children[d] = True
+        if leaf:
+            path = [names[d] for d in range(depth) if d in names]
+            ok = m.group(1) == "ok"
+            skip = m.group(4) == "SKIP"
+            leaves.append((None if skip and ok else ok,
+                           ".".join(path + [m.group(3).lstrip("- ").strip()]),
+                           m.group(5) or ""))
+    return leaves
+
+
+def block(lines, begin, end):
+    out, inside = [], False
+    for line in lines:
+        s = strip_diag(line.rstrip("\n"))
+        if s.strip() == begin:
+            inside, out = True, []
+            continue
+        if s.strip() == end and inside:
+            return out
+        if inside:
+            out.append(s)
+    return None
+
+
+def parse_lane(results_dir, name):
+    lane = Lane(name)
+    serial = os.path.join(results_dir, name + ".serial")
+    try:
+        with open(serial, errors="replace") as f:
+            lines = f.read().replace("\r", "").split("\n")
+    except OSError:
+        lane.add(False, "serial log", "no " + serial)
+        return lane
+    status = "?"
+    try:
+        with open(os.path.join(results_dir, name + ".status")) as f:
+            status = f.read().strip()
+    except OSError:
+        pass
+
+    plan = None
+    seen = {}
+    for line in lines:
+        m = MARK.search(line)
+        if not m:
+            continue
+        body = m.group(1).strip()
+        pm = PLAN.match(body)
+        if pm:
+            plan = int(pm.group(1))
+            continue
+        rm = RESULT.match(body)
+        if not rm:
+            continue
+        num = int(rm.group(2))
+        ok = rm.group(1) == "ok"
+        if rm.group(4) == "SKIP" and ok:
+            ok = None
+        seen[num] = (ok, rm.group(3), rm.group(5) or "")
+
+    if plan is None:
+        lane.add(False, "test plan", "the lane printed no KTAP plan")
+    else:
+        for num in range(1, plan + 1):
+            if num in seen:
+                lane.add(*seen[num])
+            else:
+                lane.add(False, "test %d" % num, "missing result")
+
+    kunit = block(lines, "VMXLAB-KUNIT-BEGIN", "VMXLAB-KUNIT-END")
+    if kunit is not None:
+        leaves = kunit_leaves(kunit)
+        if not leaves:
+            lane.add(False, "kunit", "no KUnit cases found")
+        for ok, path, comment in leaves:
+            lane.add(ok, "kunit." + path, comment)
+
+    caps = block(lines, "VMXLAB-CAPS-JSON-BEGIN", "VMXLAB-CAPS-JSON-END")
+    if caps is not None:
+        text = "\n".join(caps) + "\n"
+        try:
+            json.loads(text)
+            with open(os.path.join(results_dir, name + ".caps.json"), "w") as f:
+                f.write(text)
+        except ValueError as e:
+            lane.add(False, "caps json", "not valid JSON: %s" % e)
+
+    splats = [l for l in lines if SPLAT.search(l) and "VMXLAB-KTAP" not in l
+              and not l.startswith("# ")]
+    lane.add(not splats, "kernel log clean (host scan)",
+             "; ".join(s.strip() for s in splats[:3]))
+    done = any("VMXLAB-LANE-DONE" in l for l in lines)
+    lane.add(done and status == "0", "lane completed",
+             "" if done and status == "0" else
+             "exit status %s%s" % (status, "" if done else ", guest never finished"
+                                   + (" (time-out)" if status == "124" else "")))
+    return lane
+
+
+def parse_host(results_dir):
+    lane = Lane("host")
+    path = os.path.join(results_dir, "host.ktap")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        for line in f:
+            m = RESULT.match(line.strip())
+            if m:
+                ok = m.group(1) == "ok"
+                lane.add(None if ok and m.group(4) == "SKIP" else ok,
+                         m.group(3), m.group(5) or "")
+    return lane
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    results_dir = sys.argv[1]
+    lanes = []
+    host = parse_host(results_dir)
+    if host:
+        lanes.append(host)
+    lanes += [parse_lane(results_dir, n) for n in sys.argv[2:]]
+
+    out = ["KTAP version 1", "1..%d" % len(lanes)]
+    passed = failed = skipped = 0
+    for i, lane in enumerate(lanes, 1):
+        out += ["    KTAP version 1", "    # Subtest: " + lane.name,
+                "    1..%d" % len(lane.results)]
+        lane_ok = True
+        for j, (ok, name, comment) in enumerate(lane.results, 1):
+            if ok is None:
+                skipped += 1
+                out.append("    ok %d %s # SKIP %s" % (j, name, comment))
+            elif ok:
+                passed += 1
+                out.append("    ok %d %s" % (j, name))
+            else:
+                failed += 1
+                lane_ok = False
+                out.append("    not ok %d %s%s" % (j, name,
+                                                   " # " + comment if comment else ""))
+        if not lane.results:
+            lane_ok = False
+        out.append("%s %d %s" % ("ok" if lane_ok else "not ok", i, lane.name))
+    if passed == 0:
+        out.append("# nothing passed: a run that tests nothing is a failure")
+    summary = "%d passed, %d failed" % (passed, failed)
+    if skipped:
+        summary += ", %d skipped" % skipped
+    out.append(summary)
+    text = "\n".join(out) + "\n"
+    with open(os.path.join(results_dir, "results.ktap"), "w") as f:
+        f.write(text)
+    sys.stdout.write(text)
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
