@@ -29,7 +29,7 @@ check:
 	tests/check.sh
 
 check-nested:
-	tests/check.sh --lane nested
+	tests/check.sh --lanes nested
 
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi

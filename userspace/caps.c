@@ -160,8 +160,7 @@ static const struct bit_name feature_bits[] = {
 	{ 8, "single-context INVVPID" },
 	{ 9, "all-context INVVPID" },
 	{ 10, "PAUSE-loop exiting" },
-	{ 11, "acknowledge interrupt on exit" },
-	{ 12, "UC EPT memory type" },
+	{ 11, "UC EPT memory type" },
 	{ -1, NULL },
 };
 
@@ -256,12 +255,13 @@ static void print_json(const struct vmxlab_caps *c, int api,
 	       c->activity_states & VMXLAB_ACTIVITY_WAIT_SIPI ? "true" : "false");
 	printf("  \"max_vmcs_index\": \"%#x\",\n", c->max_vmcs_index);
 	printf("  \"controls\": {\n");
-	for (i = 0; i < nsets; i++)
+	for (i = 0; i < nsets; i++) {
 		printf("    \"%s\": {\"allowed0\": \"%#x\", ", sets[i].key,
 		       sets[i].ctls->allowed0);
 		printf("\"allowed1\": \"%#x\", \"used\": \"%#x\"}%s\n",
 		       sets[i].ctls->allowed1, sets[i].ctls->used,
 		       i + 1 < nsets ? "," : "");
+	}
 	printf("  },\n");
 	printf("  \"proc3_allowed1\": \"%#llx\",\n",
 	       (unsigned long long)c->proc3_allowed1);

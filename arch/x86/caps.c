@@ -60,11 +60,15 @@
 			 SECONDARY_EXEC_PAUSE_LOOP_EXITING |		      \
 			 SECONDARY_EXEC_XSAVES)
 
-/* VM-exit (24.7.1): a 64-bit host, EFER switched by the CPU. */
+/*
+ * VM-exit (24.7.1): a 64-bit host, EFER switched by the CPU. Not
+ * "acknowledge interrupt on exit": the host interrupt stays pending in the
+ * local APIC and the kernel takes it the usual way once vmxlab enables
+ * interrupts after the exit, with no vector dispatching of our own.
+ */
 #define EXIT_REQUIRED	(VM_EXIT_HOST_ADDR_SPACE_SIZE |			      \
 			 VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER)
-#define EXIT_OPTIONAL	(VM_EXIT_ACK_INTR_ON_EXIT |			      \
-			 VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT)
+#define EXIT_OPTIONAL	(VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT)
 
 /* VM-entry (24.8.1): IA-32e mode guest is set per vCPU, checked below. */
 #define ENTRY_REQUIRED	(VM_ENTRY_LOAD_IA32_EFER)
@@ -367,8 +371,6 @@ unsigned int vmx_caps_evaluate(const struct vmx_msrs *msrs,
 		caps->features |= VMXLAB_FEAT_PREEMPTION_TIMER;
 	if (caps->proc2.used & SECONDARY_EXEC_PAUSE_LOOP_EXITING)
 		caps->features |= VMXLAB_FEAT_PAUSE_LOOP_EXITING;
-	if (caps->exit.used & VM_EXIT_ACK_INTR_ON_EXIT)
-		caps->features |= VMXLAB_FEAT_ACK_INTR_ON_EXIT;
 
 	cfg->revision_id = caps->vmcs_revision_id;
 	cfg->vmcs_size = caps->vmcs_size;

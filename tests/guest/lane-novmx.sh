@@ -7,14 +7,16 @@ ALL_TESTS="novmx_load_fails novmx_tool kunit dmesg_clean"
 
 t_novmx_load_fails() {
 	dmesg_mark
-	if insmod $MODDIR/vmxlab.ko 2>/tmp/ins.out; then
+	if modload $MODDIR/vmxlab.ko 2>/tmp/ins.out; then
 		fail "vmxlab.ko loaded on a CPU without VMX"
 		return 1
 	fi
 	cat /tmp/ins.out
 	grep -q "No such device" /tmp/ins.out ||
 		{ fail "insmod did not fail with ENODEV"; return 1; }
-	dmesg_since | grep vmxlab >/tmp/log
+	# The kernel's own notices about the first out-of-tree or unsigned
+	# module ("loading out-of-tree module taints kernel") are not vmxlab's.
+	dmesg_since | grep vmxlab | grep -v "taints kernel\|tainting kernel" >/tmp/log
 	cat /tmp/log
 	expect_eq "vmxlab kernel log lines" "$(wc -l </tmp/log)" 1 || return 1
 	grep -q "vmxlab: no VMX on this CPU" /tmp/log ||
@@ -38,18 +40,19 @@ t_kunit() {
 		echo "SKIP: this kernel has no KUnit"
 		return 77
 	fi
-	insmod $MODDIR/vmxlab_kunit.ko || { fail "insmod vmxlab_kunit.ko"; return 1; }
-	found=0
-	for r in /sys/kernel/debug/kunit/vmxlab_*/results; do
-		[ -f "$r" ] || continue
-		found=1
-		# tests/rig/ktap.py counts every case between these markers.
-		echo "VMXLAB-KUNIT-BEGIN"
-		cat "$r"
-		echo "VMXLAB-KUNIT-END"
-		grep -q "not ok" "$r" && { fail "a KUnit case failed"; return 1; }
-	done
-	[ $found = 1 ] || { fail "no vmxlab KUnit results in debugfs"; return 1; }
+	dmesg_mark
+	modload $MODDIR/vmxlab_kunit.ko || { fail "load vmxlab_kunit.ko"; return 1; }
+	# KUnit's KTAP as the kernel logged it, timestamps removed. (The
+	# debugfs results files keep only the last case of a parameterised
+	# test in 6.1, so they cannot be counted.) tests/rig/ktap.py counts
+	# every case between these markers.
+	dmesg_since | sed 's/^\[[^]]*\] //' >/tmp/kunit.ktap
+	echo "VMXLAB-KUNIT-BEGIN"
+	cat /tmp/kunit.ktap
+	echo "VMXLAB-KUNIT-END"
+	grep -q "# Subtest: vmxlab_" /tmp/kunit.ktap ||
+		{ fail "no vmxlab KUnit suite ran"; return 1; }
+	! grep -q "not ok" /tmp/kunit.ktap || { fail "a KUnit case failed"; return 1; }
 	rmmod vmxlab_kunit
 }
 

@@ -10,7 +10,7 @@ cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm unload_busy
 load_cycles no_leaks dmesg_clean"
 
 # Number of load/create/destroy/unload cycles in load_cycles.
-CYCLES=200
+CYCLES=${VMXLAB_CYCLES:-200}
 
 t_module_load() {
 	dmesg_mark

@@ -65,14 +65,16 @@ cpus_online() { grep -c ^processor /proc/cpuinfo; }
 
 vmx_on_is() { [ "$(dbg vmx_on_cpus)" = "$1" ]; }
 
-# Kernel log lines that mean a kernel bug, wherever they came from.
-SPLAT_RE='WARNING:|BUG:|Oops|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lockdep|KASAN|UBSAN|kmemleak:.*(leak|unreferenced)|general protection fault|Kernel panic|sleeping function called from invalid context|list_add corruption|list_del corruption'
+# Kernel log lines that mean a kernel bug, wherever they came from (keep in
+# step with SPLAT in tests/rig/ktap.py).
+SPLAT_RE='WARNING:|BUG:|Oops|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: lockdep|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|general protection fault|Kernel panic|sleeping function called from invalid context|list_add corruption|list_del corruption|rcu_sched detected stall|soft lockup|blocked for more than'
 
 # dmesg_mark / dmesg_since: kernel log lines printed after the mark.
 dmesg_mark() { DMESG_MARK=$(dmesg | wc -l); }
 dmesg_since() { dmesg | tail -n +$((DMESG_MARK + 1)); }
 
-load_vmxlab() { insmod "$MODDIR/vmxlab.ko" "$@"; }
+# modload, not busybox insmod: see tests/helpers/modload.c.
+load_vmxlab() { modload "$MODDIR/vmxlab.ko" "$@"; }
 unload_vmxlab() { ! [ -d /sys/module/vmxlab ] || rmmod vmxlab; }
 
 # Shared last test of every lane: the kernel log has no splat.

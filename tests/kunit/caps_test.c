@@ -134,8 +134,7 @@ static const struct vmx_msrs full_msrs = {
 			 VMXLAB_FEAT_EPT_2M_PAGES | VMXLAB_FEAT_EPT_AD_BITS | \
 			 VMXLAB_FEAT_INVEPT_SINGLE | VMXLAB_FEAT_INVEPT_ALL | \
 			 VMXLAB_FEAT_INVVPID_SINGLE | VMXLAB_FEAT_INVVPID_ALL | \
-			 VMXLAB_FEAT_PAUSE_LOOP_EXITING |		      \
-			 VMXLAB_FEAT_ACK_INTR_ON_EXIT | VMXLAB_FEAT_EPT_UC)
+			 VMXLAB_FEAT_PAUSE_LOOP_EXITING | VMXLAB_FEAT_EPT_UC)
 
 /* One change to full_msrs: MSR @idx gets @clear bits cleared, @set set. */
 struct msr_edit {
@@ -267,10 +266,145 @@ static void vmx_caps_evaluate_test(struct kunit *test)
 			      VMXLAB_ACTIVITY_WAIT_SIPI));
 }
 
+/* ------------------------------------------------------------------ */
+/* Capability sets recorded from the VMX implementations in the rig     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * `vmxlab caps --json` from the two VMX lanes of `make check` (raw MSRs),
+ * recorded 2026-11-25: Bochs 2.7 with CPU model corei7_haswell_4770, and
+ * Linux 6.1 KVM's nested VMX (L1 under kvm_intel in Bochs, QEMU -cpu host).
+ * They disagree in the revision id, the preemption-timer rate, CR3-target
+ * count, activity states, secondary controls, EPT memory types, entry
+ * controls and CR4 fixed-1: vmxlab must read each, assume none.
+ */
+struct recorded_case {
+	const char *desc;
+	struct vmx_msrs msrs;
+	u32 revision_id;
+	u32 timer_shift;
+	u32 cr3_targets;
+	u32 activity;
+	u32 entry_allowed1;
+	u64 cr4_fixed1;
+	u64 features;
+};
+
+#define REC_VALID	(ALL_VALID & ~BIT_ULL(M(PROCBASED_CTLS3)))
+#define REC_COMMON	(VMXLAB_FEAT_EPT | VMXLAB_FEAT_UNRESTRICTED_GUEST |   \
+			 VMXLAB_FEAT_VPID | VMXLAB_FEAT_PREEMPTION_TIMER |   \
+			 VMXLAB_FEAT_EPT_2M_PAGES | VMXLAB_FEAT_EPT_AD_BITS | \
+			 VMXLAB_FEAT_INVEPT_SINGLE | VMXLAB_FEAT_INVEPT_ALL | \
+			 VMXLAB_FEAT_INVVPID_SINGLE | VMXLAB_FEAT_INVVPID_ALL)
+
+static const struct recorded_case recorded_cases[] = {
+	/* Bochs 2.7: timer at TSC rate, PAUSE-loop exiting, UC and WB EPT. */
+	{ "bochs-2.7-haswell", {
+		.val = {
+			[M(BASIC)] = 0xd810000000002bULL,
+			[M(PINBASED_CTLS)] = 0x7f00000016ULL,
+			[M(PROCBASED_CTLS)] = 0xf7f9fffe0401e172ULL,
+			[M(EXIT_CTLS)] = 0x7fffff00036dffULL,
+			[M(ENTRY_CTLS)] = 0xffff000011ffULL,
+			[M(MISC)] = 0x200401e0ULL,
+			[M(CR0_FIXED0)] = 0x80000021ULL,
+			[M(CR0_FIXED1)] = 0xffffffffULL,
+			[M(CR4_FIXED0)] = 0x2000ULL,
+			[M(CR4_FIXED1)] = 0x1727ffULL,
+			[M(VMCS_ENUM)] = 0x34ULL,
+			[M(PROCBASED_CTLS2)] = 0x47fff00000000ULL,
+			[M(EPT_VPID_CAP)] = 0xf0106334141ULL,
+			[M(TRUE_PINBASED_CTLS)] = 0x7f00000016ULL,
+			[M(TRUE_PROCBASED_CTLS)] = 0xf7f9fffe04006172ULL,
+			[M(TRUE_EXIT_CTLS)] = 0x7fffff00036dfbULL,
+			[M(TRUE_ENTRY_CTLS)] = 0xffff000011fbULL,
+			[M(VMFUNC)] = 0x1ULL,
+		},
+		.valid = REC_VALID },
+	  0x2b, 0, 4,
+	  VMXLAB_ACTIVITY_HLT | VMXLAB_ACTIVITY_SHUTDOWN | VMXLAB_ACTIVITY_WAIT_SIPI,
+	  0xffff, 0x1727ff,
+	  REC_COMMON | VMXLAB_FEAT_PAUSE_LOOP_EXITING | VMXLAB_FEAT_EPT_UC },
+	/* KVM nested: timer at TSC >> 5, no PLE, WB-only EPT, no SMM entry. */
+	{ "kvm-6.1-nested", {
+		.val = {
+			[M(BASIC)] = 0xd8100011e57ed0ULL,
+			[M(PINBASED_CTLS)] = 0x7f00000016ULL,
+			[M(PROCBASED_CTLS)] = 0xf7f9fffe0401e172ULL,
+			[M(EXIT_CTLS)] = 0x7fffff00036dffULL,
+			[M(ENTRY_CTLS)] = 0xf3ff000011ffULL,
+			[M(MISC)] = 0x20000165ULL,
+			[M(CR0_FIXED0)] = 0x80000021ULL,
+			[M(CR0_FIXED1)] = 0xffffffffULL,
+			[M(CR4_FIXED0)] = 0x2000ULL,
+			[M(CR4_FIXED1)] = 0x172fffULL,
+			[M(VMCS_ENUM)] = 0x2eULL,
+			[M(PROCBASED_CTLS2)] = 0x27bff00000000ULL,
+			[M(EPT_VPID_CAP)] = 0xf0106334041ULL,
+			[M(TRUE_PINBASED_CTLS)] = 0x7f00000016ULL,
+			[M(TRUE_PROCBASED_CTLS)] = 0xf7f9fffe04006172ULL,
+			[M(TRUE_EXIT_CTLS)] = 0x7fffff00036dfbULL,
+			[M(TRUE_ENTRY_CTLS)] = 0xf3ff000011fbULL,
+			[M(VMFUNC)] = 0x1ULL,
+		},
+		.valid = REC_VALID },
+	  0x11e57ed0, 5, 0,
+	  VMXLAB_ACTIVITY_HLT | VMXLAB_ACTIVITY_WAIT_SIPI,
+	  0xf3ff, 0x172fff,
+	  REC_COMMON },
+};
+
+static void recorded_case_desc(const struct recorded_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(recorded, recorded_cases, recorded_case_desc);
+
+static void vmx_caps_recorded_test(struct kunit *test)
+{
+	const struct recorded_case *c = test->param_value;
+	const char *missing[VMX_MAX_MISSING] = {};
+	struct vmxlab_caps *caps;
+	struct vmx_config *cfg;
+
+	caps = kunit_kzalloc(test, sizeof(*caps), GFP_KERNEL);
+	cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, caps);
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+
+	KUNIT_ASSERT_EQ_MSG(test, vmx_caps_evaluate(&c->msrs, caps, cfg, missing),
+			    0u, "first missing: %s", missing[0] ?: "-");
+	KUNIT_EXPECT_EQ(test, cfg->revision_id, c->revision_id);
+	KUNIT_EXPECT_EQ(test, cfg->vmcs_size, 4096u);
+	KUNIT_EXPECT_EQ(test, cfg->preemption_timer_shift, c->timer_shift);
+	KUNIT_EXPECT_EQ(test, caps->cr3_target_count, c->cr3_targets);
+	KUNIT_EXPECT_EQ(test, caps->activity_states, c->activity);
+	KUNIT_EXPECT_EQ(test, caps->entry.allowed1, c->entry_allowed1);
+	KUNIT_EXPECT_EQ(test, cfg->cr4_fixed1, c->cr4_fixed1);
+	KUNIT_EXPECT_EQ(test, cfg->features, c->features);
+	/* The CTLS3 MSR is not enumerated, so it was neither read nor used. */
+	KUNIT_EXPECT_EQ(test, caps->proc3_allowed1, 0ull);
+	/* Every control in use is allowed by this implementation. */
+	KUNIT_EXPECT_EQ(test, cfg->pin & ~caps->pin.allowed1, 0u);
+	KUNIT_EXPECT_EQ(test, cfg->pin & caps->pin.allowed0, caps->pin.allowed0);
+	KUNIT_EXPECT_EQ(test, cfg->proc & ~caps->proc.allowed1, 0u);
+	KUNIT_EXPECT_EQ(test, cfg->proc & caps->proc.allowed0, caps->proc.allowed0);
+	KUNIT_EXPECT_EQ(test, cfg->proc2 & ~caps->proc2.allowed1, 0u);
+	KUNIT_EXPECT_EQ(test, cfg->exit & ~caps->exit.allowed1, 0u);
+	KUNIT_EXPECT_EQ(test, cfg->exit & caps->exit.allowed0, caps->exit.allowed0);
+	KUNIT_EXPECT_EQ(test, cfg->entry & ~caps->entry.allowed1, 0u);
+	KUNIT_EXPECT_EQ(test, cfg->entry & caps->entry.allowed0, caps->entry.allowed0);
+	/* PAUSE-loop exiting is used exactly where the CPU offers it. */
+	KUNIT_EXPECT_EQ(test, !!(cfg->proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING),
+			!!(c->features & VMXLAB_FEAT_PAUSE_LOOP_EXITING));
+}
+
 static struct kunit_case vmxlab_caps_cases[] = {
 	KUNIT_CASE_PARAM(vmx_adjust_ctls_test, adjust_gen_params),
 	KUNIT_CASE_PARAM(vmx_cr_fixed_ok_test, fixed_gen_params),
 	KUNIT_CASE_PARAM(vmx_caps_evaluate_test, eval_gen_params),
+	KUNIT_CASE_PARAM(vmx_caps_recorded_test, recorded_gen_params),
 	{}
 };
 

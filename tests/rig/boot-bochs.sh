@@ -6,14 +6,25 @@
 #            [--ips N]
 #
 # Writes PREFIX.serial (the guest's ttyS0) and PREFIX.bochs.log. Exit status:
-# 0 when Bochs ended by itself (guest poweroff), 124 on time-out (Bochs is then
-# killed), 2 on bad usage, 1 if Bochs failed to start. Default time-out 300 s.
+# 0 when Bochs ended by itself (guest poweroff, reboot or panic), 124 on
+# time-out (Bochs is then killed), 2 on bad usage, 1 if Bochs failed (ended
+# before any guest output on the serial line).
+# Default time-out 300 s. The command line starts with "console=ttyS0,115200
+# panic=-1 reboot=t": a panic reboots at once, by triple fault, which Bochs
+# (reset_on_triple_fault=0) turns into its own exit instead of a new boot.
 # Recipe and figures: shared/notes/emulated-vmx-rig.md.
 set -euo pipefail
 
 die() { printf 'boot-bochs.sh: ERROR: %s\n' "$*" >&2; exit 2; }
-usage() { sed -n '2,11s/^# \{0,1\}//p' "$0" >&2; exit 2; }
-now_ms() { date +%s%3N; }
+usage() { sed -n '2,15s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+# The wait loops poll without forking (forks are slow on these VMs and would
+# steal CPU from the emulator): time from $EPOCHREALTIME, sleeps as read -t
+# on a FIFO nobody writes to.
+now_ms() { # sets NOW (ms)
+    local t=${EPOCHREALTIME/[.,]/}
+    NOW=$((t / 1000))
+}
+nap() { read -r -t "$1" -u "$napfd" _ || true; }
 
 kernel='' initrd='' prefix='' cpus=1 megs=512 append='' timeout=300 ips=
 while [ $# -gt 0 ]; do
@@ -52,21 +63,29 @@ done
 mkdir -p "$(dirname "$prefix")"
 prefix=$(cd "$(dirname "$prefix")" && pwd)/$(basename "$prefix")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmxlab-bochs.XXXXXX")
+mkfifo "$tmp/nap"
+exec {napfd}<>"$tmp/nap"
 bpid='' spid=''
 # shellcheck disable=SC2317 # called from traps
 kill_bochs() {
     # Bochs runs in its own session (script's pty): kill its process group.
     if [ -n "$bpid" ] && kill -0 "$bpid" 2>/dev/null; then
         kill -TERM -- "-$bpid" 2>/dev/null || kill -TERM "$bpid" 2>/dev/null || true
-        for _ in 1 2 3 4 5 6 7 8 9 10; do
-            kill -0 "$bpid" 2>/dev/null || break
-            sleep 0.1
-        done
+        wait_gone "$bpid" || true
         kill -KILL -- "-$bpid" 2>/dev/null || kill -KILL "$bpid" 2>/dev/null || true
     fi
-    if [ -n "$spid" ] && kill -0 "$spid" 2>/dev/null; then
+    # script(1) ends by itself once Bochs is gone; force it only if it lingers.
+    if [ -n "$spid" ]; then
+        wait_gone "$spid" || true
         kill -KILL "$spid" 2>/dev/null || true
     fi
+}
+wait_gone() { # pid: up to 1 s
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 "$1" 2>/dev/null || return 0
+        nap 0.1
+    done
+    return 1
 }
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
@@ -87,7 +106,7 @@ PROMPT 0
 TIMEOUT 0
 LABEL linux
   KERNEL /boot/linux
-  APPEND initrd=/boot/initrd console=ttyS0,115200 $append
+  APPEND initrd=/boot/initrd console=ttyS0,115200 panic=-1 reboot=t $append
 EOF
 xorriso -as mkisofs -quiet -o "$tmp/boot.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
     -no-emul-boot -boot-load-size 4 -boot-info-table "$tmp/iso" >"$tmp/xorriso.out" 2>&1 ||
@@ -121,7 +140,8 @@ EOF
 # simulation stops.
 printf 'c\nquit\n' >"$tmp/dbg.rc"
 
-start=$(now_ms)
+now_ms
+start=$NOW
 # script gives Bochs's term display the tty it needs; the inner shell records
 # its pid and execs Bochs, so $bpid is Bochs, leader of its own session.
 # --pdeathsig: if this script (or script(1)) is SIGKILLed, Bochs dies too.
@@ -134,7 +154,7 @@ start=$(now_ms)
 spid=$!
 for _ in $(seq 50); do
     [ -s "$tmp/bochs.pid" ] && break
-    sleep 0.1
+    nap 0.1
 done
 bpid=$(cat "$tmp/bochs.pid" 2>/dev/null || true)
 [ -n "$bpid" ] || { printf 'boot-bochs.sh: Bochs did not start\n' >&2; exit 1; }
@@ -142,17 +162,26 @@ bpid=$(cat "$tmp/bochs.pid" 2>/dev/null || true)
 rc=0
 deadline=$((start + timeout * 1000))
 while kill -0 "$spid" 2>/dev/null; do
-    if [ "$(now_ms)" -ge "$deadline" ]; then
+    now_ms
+    if [ "$NOW" -ge "$deadline" ]; then
         printf 'boot-bochs.sh: time-out after %s s, killing Bochs\n' "$timeout" >&2
         rc=124
         kill_bochs
         break
     fi
-    sleep 0.2
+    nap 0.2
 done
 wait "$spid" 2>/dev/null || true
-spid=
-elapsed=$(($(now_ms) - start))
+spid=''
+if [ "$rc" -eq 0 ] && [ ! -s "$prefix.serial" ]; then
+    # Ended by itself before the guest said a word: Bochs itself failed
+    # (its messages went to the pty).
+    printf 'boot-bochs.sh: Bochs ended without guest output; its terminal said:\n' >&2
+    tr -c '[:print:]\n' ' ' <"$tmp/term.out" | grep -v '^ *$' | tail -n 15 >&2 || true
+    rc=1
+fi
+now_ms
+elapsed=$((NOW - start))
 printf 'boot-bochs.sh: %d.%03d s host time, %s CPU(s) (%s)\n' \
     $((elapsed / 1000)) $((elapsed % 1000)) "$cpus" "$prefix.serial" >&2
 exit "$rc"

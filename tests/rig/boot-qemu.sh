@@ -12,7 +12,14 @@ set -euo pipefail
 
 die() { printf 'boot-qemu.sh: ERROR: %s\n' "$*" >&2; exit 2; }
 usage() { sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }
-now_ms() { date +%s%3N; }
+# The wait loops poll without forking (forks are slow on these VMs and would
+# steal CPU from the emulator): time from $EPOCHREALTIME, sleeps as read -t
+# on a FIFO nobody writes to.
+now_ms() { # sets NOW (ms)
+    local t=${EPOCHREALTIME/[.,]/}
+    NOW=$((t / 1000))
+}
+nap() { read -r -t "$1" -u "$napfd" _ || true; }
 
 kernel='' initrd='' prefix='' cpus=1 megs=512 append='' timeout=120
 while [ $# -gt 0 ]; do
@@ -40,13 +47,18 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (tes
 mkdir -p "$(dirname "$prefix")"
 prefix=$(cd "$(dirname "$prefix")" && pwd)/$(basename "$prefix")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmxlab-qemu.XXXXXX")
+mkfifo "$tmp/nap"
+exec {napfd}<>"$tmp/nap"
 qpid=''
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
     # QEMU must never outlive this script.
     if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
         kill -TERM "$qpid" 2>/dev/null || true
-        sleep 1
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$qpid" 2>/dev/null || break
+            nap 0.1
+        done
         kill -KILL "$qpid" 2>/dev/null || true
     fi
     rm -rf "$tmp"
@@ -60,7 +72,8 @@ ln -s "$prefix.serial" "$tmp/serial"
 
 # -cpu max,-vmx: all TCG features but no VMX (TCG has none anyway; be explicit).
 # --pdeathsig: QEMU dies with this script even if the script is SIGKILLed.
-start=$(now_ms)
+now_ms
+start=$NOW
 setpriv --pdeathsig KILL \
     qemu-system-x86_64 -accel tcg -cpu max,-vmx -m "$megs" -smp "$cpus" \
     -nodefaults -no-user-config -display none -monitor none \
@@ -73,12 +86,15 @@ qpid=$!
 rc=0
 deadline=$((start + timeout * 1000))
 while kill -0 "$qpid" 2>/dev/null; do
-    if [ "$(now_ms)" -ge "$deadline" ]; then
+    now_ms
+    if [ "$NOW" -ge "$deadline" ]; then
         printf 'boot-qemu.sh: time-out after %s s, killing QEMU\n' "$timeout" >&2
         rc=124
+        cleanup
+        qpid=''
         break
     fi
-    sleep 0.2
+    nap 0.2
 done
 if [ "$rc" -eq 0 ]; then
     qrc=0
@@ -90,7 +106,8 @@ if [ "$rc" -eq 0 ]; then
         rc=1
     fi
 fi
-elapsed=$(($(now_ms) - start))
+now_ms
+elapsed=$((NOW - start))
 printf 'boot-qemu.sh: %d.%03d s host time, %s CPU(s) (%s)\n' \
     $((elapsed / 1000)) $((elapsed % 1000)) "$cpus" "$prefix.serial" >&2
 exit "$rc"

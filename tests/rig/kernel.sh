@@ -56,10 +56,17 @@ fi
 rm -rf "$cache"/kernel-*.tmp.*
 
 tmp=$(mktemp -d "$cache/kernel-$hash.tmp.XXXXXX")
+chmod 755 "$tmp" # mktemp's 0700 would hide the finished kernel from other users
 buildlog="$tmp/build.log"
+makepid=''
+# shellcheck disable=SC2317 # called from the EXIT trap
 failed() {
     local rc=$?
     trap - EXIT
+    if [ -n "$makepid" ] && kill -0 "$makepid" 2>/dev/null; then
+        kill -TERM "$makepid" 2>/dev/null || true
+        wait "$makepid" 2>/dev/null || true
+    fi
     if [ "$rc" -ne 0 ]; then
         if [ -f "$buildlog" ]; then
             cp "$buildlog" "$cache/kernel-$hash.failed.log" || true
@@ -83,7 +90,14 @@ tar -xf "$tarball" -C "$tmp/src" --strip-components=1
 src="$tmp/src"
 obj="$src/obj"
 mkdir "$obj"
-kmake() { make -C "$src" O=obj "$@" >>"$buildlog" 2>&1; }
+# make runs in the background so that a signal to this script is acted on at
+# once (bash defers traps while a foreground command runs).
+kmake() {
+    make -C "$src" O=obj "$@" >>"$buildlog" 2>&1 &
+    makepid=$!
+    wait "$makepid"
+    makepid=''
+}
 
 log "configuring (tinyconfig + $(basename "$fragment"))"
 kmake tinyconfig

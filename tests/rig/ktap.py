@@ -28,13 +28,15 @@ import re
 import sys
 
 MARK = re.compile(r"VMXLAB-KTAP: (.*)$")
-RESULT = re.compile(r"^(not ok|ok) (\d+) ([^#]*?)\s*(?:#\s*(SKIP|TODO)\b\s*(.*))?$")
+# "ok N name", "not ok N name # comment", "ok N name # SKIP why": group 4
+# is the directive (SKIP/TODO) if the comment starts with one, group 5 the rest.
+RESULT = re.compile(r"^(not ok|ok) (\d+) ([^#]*?)\s*(?:#\s*(?:(SKIP|TODO)\b)?\s*(.*))?$")
 PLAN = re.compile(r"^1\.\.(\d+)$")
 # A kernel bug report, whoever printed it (see also SPLAT_RE in lib.sh).
 SPLAT = re.compile(
     r"WARNING:|BUG:|Oops|Call Trace|possible circular locking|"
     r"possible recursive locking|inconsistent lock state|suspicious RCU usage|"
-    r"INFO: lockdep|KASAN|UBSAN|kmemleak:.*(leak|unreferenced)|"
+    r"INFO: lockdep|KASAN|UBSAN|kmemleak: \d+ new suspected|unreferenced object|"
     r"general protection fault|Kernel panic|"
     r"sleeping function called from invalid context|"
     r"list_add corruption|list_del corruption|RCU Stall|rcu_sched detected stall|"

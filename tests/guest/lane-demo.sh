@@ -1,0 +1,31 @@
+#!/bin/sh
+# `make demo`: what vmxlab does today, shown on the serial console.
+. /tests/lib.sh
+
+show() {
+	echo
+	echo "\$ $*"
+	"$@" 2>&1
+}
+
+echo "=== vmxlab demo: $(uname -r), $(cpus_online) CPUs with VMX (emulated by Bochs)"
+show vmxlab version
+show insmod $MODDIR/vmxlab.ko
+show sh -c "dmesg | grep vmxlab"
+show vmxlab caps
+show vmxlab probe --vms 2
+echo
+echo "# while kvm_intel holds VMX, vmxlab steps aside (and the reverse):"
+for m in irqbypass kvm kvm-intel; do
+	[ -f /lib/kvm/$m.ko ] && insmod /lib/kvm/$m.ko
+done
+kvm-hold 3600 >/tmp/kvm.out 2>&1 &
+pid=$!
+wait_for 60 grep -q holding /tmp/kvm.out
+show cat /tmp/kvm.out
+show vmxlab probe
+kill $pid
+wait $pid 2>/dev/null
+show vmxlab probe
+show rmmod vmxlab
+echo "=== end of demo"

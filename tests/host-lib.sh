@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Host-side steps shared by tests/check.sh and tests/demo.sh. Source it with
+# $root (the repository) and $results (the output folder) set.
+
+kernel_sources="Kbuild module arch uapi tests/kunit"
+
+# build_module NAME KDIR [MAKE ARGS...]: build vmxlab.ko (and vmxlab_kunit.ko
+# where the kernel has KUnit) in $results/build/NAME, a private copy of the
+# sources, so that two kernels' objects never mix. Log: build-NAME.log.
+# Fails on any warning or error.
+build_module() {
+	local name=$1 kdir=$2 dir=$results/build/$1 log=$results/build-$1.log
+	shift 2
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	# shellcheck disable=SC2086
+	(cd "$root" && cp -r --parents $kernel_sources "$dir/")
+	if make -C "$kdir" M="$dir" W=1 "$@" modules >"$log" 2>&1 &&
+		! grep -E "warning:|error:" "$log"; then
+		return 0
+	fi
+	tail -n 30 "$log"
+	return 1
+}
+
+# build_tools: the tool and the test helpers as static binaries in
+# $results/bin (they go into initramfs images). Fails on any warning.
+build_tools() {
+	local log=$results/build-tool.log
+	mkdir -p "$results/bin"
+	if ! make -s -C "$root/userspace" clean static >"$log" 2>&1 ||
+		grep -q "warning:" "$log"; then
+		cat "$log"
+		return 1
+	fi
+	cp "$root/userspace/vmxlab-static" "$results/bin/vmxlab"
+	gcc -static -O2 -Wall -Wextra -Werror -I"$root/uapi" -I"$root/userspace" \
+		-o "$results/bin/vmxlab-abi-test" "$root/tests/helpers/abi-test.c" \
+		"$root/userspace/lib/libvmxlab.c" &&
+		gcc -static -O2 -Wall -Wextra -Werror \
+			-o "$results/bin/kvm-hold" "$root/tests/helpers/kvm-hold.c" &&
+		gcc -static -O2 -Wall -Wextra -Werror \
+			-o "$results/bin/modload" "$root/tests/helpers/modload.c"
+}
+
+# mk_initramfs NAME KVM_MODULE...: $results/NAME.cpio.zst with the lane
+# scripts, the tools, the modules built for kernel NAME, and KVM's modules
+# (for the side-by-side tests).
+mk_initramfs() {
+	local name=$1 dir=$results/initramfs-$1
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir/bin" "$dir/tests" "$dir/lib/vmxlab" "$dir/lib/kvm"
+	cp "$root/tests/guest/init" "$dir/init"
+	cp "$root"/tests/guest/*.sh "$dir/tests/"
+	# A piece that failed to build is left out: the lane then fails loudly.
+	cp "$results"/bin/* "$dir/bin/" 2>/dev/null || echo "warning: no tools for $name" >&2
+	cp "$results/build/$name"/*.ko "$dir/lib/vmxlab/" 2>/dev/null ||
+		echo "warning: no vmxlab.ko for $name" >&2
+	[ $# -eq 0 ] || cp "$@" "$dir/lib/kvm/"
+	"$root/tests/rig/initramfs.sh" --zstd "$results/$name.cpio.zst" "$dir"
+}
+
+# The stock kernel's KVM modules.
+stock_kvm_modules() {
+	echo "$STOCK_MODDIR/kernel/arch/x86/kvm/kvm.ko" \
+		"$STOCK_MODDIR/kernel/arch/x86/kvm/kvm-intel.ko" \
+		"$STOCK_MODDIR/kernel/virt/lib/irqbypass.ko"
+}
