@@ -151,6 +151,7 @@ step "lanes: $lanes"
 # run_lane NAME: boot one lane; its serial log and exit status go to results/.
 run_lane() {
 	local name=$1 emu kernel initrd cpus=1 megs='' script timeout append
+	local t0=$(date +%s) rc=0
 	case $name in
 	*-stock*) kernel=$STOCK_VMLINUZ initrd=$results/stock.cpio.zst ;;
 	*-debug*) kernel=$kdebug/bzImage initrd=$results/debug.cpio.zst ;;
@@ -160,10 +161,10 @@ run_lane() {
 	qemu-*) emu=qemu script=novmx timeout=300 ;;
 	esac
 	case $name in *-2cpu) cpus=2 ;; esac
-	append="vmxlab_lane=$script cryptomgr.notests"
-	if [ $name = nested ]; then
-		# L0: the stock kernel in Bochs runs KVM; L1 (the stock image,
-		# vmxlab_lane=vmx) runs in QEMU on KVM's nested VMX. L0's /init
+	append="vmxlab_lane=${script:-} cryptomgr.notests"
+	if [ "$name" = nested ]; then
+		# L0: the stock kernel in Bochs runs KVM; L1, the stock lane's
+		# image, runs lane-vmx.sh in QEMU on KVM's nested VMX. L0's /init
 		# (tests/guest/l0-init) sets L1's command line.
 		emu=bochs cpus=1 megs=1024 timeout=1200
 		kernel=$STOCK_VMLINUZ initrd=$results/nested-l0.cpio.zst
@@ -178,7 +179,6 @@ run_lane() {
 		echo "lane $name: no kernel or initramfs, not booted"
 		return
 	fi
-	local t0=$(date +%s) rc=0
 	tests/rig/boot-$emu.sh --kernel "$kernel" --initrd "$initrd" \
 		--log "$results/$name" --cpus $cpus ${megs:+--megs $megs} --append "$append" \
 		--timeout $timeout >"$results/$name.boot.log" 2>&1 || rc=$?

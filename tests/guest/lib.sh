@@ -15,20 +15,22 @@ MODDIR=/lib/vmxlab
 say() { echo "$KTAP_MARK: $*"; }
 
 run_tests() {
+	# The runner's own variables have names no test uses: sh variables
+	# are global, and a test's "n=..." must not renumber the results.
 	[ $# -gt 0 ] || set -- $ALL_TESTS
 	say "KTAP version 1"
 	say "1..$#"
-	n=0
-	for t in "$@"; do
-		n=$((n + 1))
-		echo "=== $t"
-		t_"$t" >/tmp/out 2>&1
-		rc=$?
+	_ktap_num=0
+	for _ktap_test in "$@"; do
+		_ktap_num=$((_ktap_num + 1))
+		echo "=== $_ktap_test"
+		t_"$_ktap_test" >/tmp/out 2>&1
+		_ktap_rc=$?
 		sed 's/^/# /' /tmp/out
-		case $rc in
-		0) say "ok $n $t" ;;
-		77) say "ok $n $t # SKIP $(sed -n 's/^SKIP: //p' /tmp/out | head -n 1)" ;;
-		*) say "not ok $n $t" ;;
+		case $_ktap_rc in
+		0) say "ok $_ktap_num $_ktap_test" ;;
+		77) say "ok $_ktap_num $_ktap_test # SKIP $(sed -n 's/^SKIP: //p' /tmp/out | head -n 1)" ;;
+		*) say "not ok $_ktap_num $_ktap_test" ;;
 		esac
 	done
 }

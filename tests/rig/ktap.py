@@ -69,6 +69,8 @@ def kunit_leaves(lines):
         m = re.match(r"^# Subtest: (.*)$", line)
         if m:
             names[depth] = m.group(1)
+            for d in [k for k in names if k > depth]:
+                del names[d]
             continue
         m = RESULT.match(line)
         if not m:
@@ -78,7 +80,10 @@ def kunit_leaves(lines):
         for d in range(depth):
             has_children[d] = True
         if leaf:
-            path = [names[d] for d in range(depth) if d in names]
+            # A "# Subtest: X" line stands at the indentation of X's own
+            # results, so a leaf at depth d belongs to the subtests named
+            # at depths 1..d.
+            path = [names[d] for d in range(1, depth + 1) if d in names]
             ok = m.group(1) == "ok"
             skip = m.group(4) == "SKIP"
             leaves.append((None if skip and ok else ok,
@@ -135,6 +140,9 @@ def parse_lane(results_dir, name):
         ok = rm.group(1) == "ok"
         if rm.group(4) == "SKIP" and ok:
             ok = None
+        if num in seen:
+            lane.add(False, "result %d reported twice" % num,
+                     "%s / %s" % (seen[num][1], rm.group(3)))
         seen[num] = (ok, rm.group(3), rm.group(5) or "")
 
     if plan is None:
