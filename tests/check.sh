@@ -151,7 +151,8 @@ step "lanes: $lanes"
 # run_lane NAME: boot one lane; its serial log and exit status go to results/.
 run_lane() {
 	local name=$1 emu kernel initrd cpus=1 megs='' script timeout append
-	local t0=$(date +%s) rc=0
+	local t0 rc=0
+	t0=$(date +%s)
 	case $name in
 	*-stock*) kernel=$STOCK_VMLINUZ initrd=$results/stock.cpio.zst ;;
 	*-debug*) kernel=$kdebug/bzImage initrd=$results/debug.cpio.zst ;;
