@@ -201,7 +201,7 @@ static void print_ctls(const struct ctl_set *s)
 	const struct bit_name *b;
 	unsigned int m;
 
-	printf("\n%s\n  allowed-0 %#010x  allowed-1 %#010x  used %#010x\n",
+	printf("\n%s\n  allowed-0 0x%08x  allowed-1 0x%08x  used 0x%08x\n",
 	       s->title, c->allowed0, c->allowed1, c->used);
 	for (b = s->bits; b->name; b++) {
 		m = 1u << b->bit;
@@ -352,10 +352,12 @@ int cmd_caps(int argc, char **argv)
 	printf("\nWhat vmxlab uses on this machine:\n");
 	print_bits64(c.features, feature_bits);
 	printf("\nRaw capability MSRs:\n");
-	for (i = 0; i < VMXLAB_CAP_MSR_COUNT; i++)
-		printf("  %#x  %-30s %s%#018llx\n", VMXLAB_CAP_MSR_FIRST + i,
-		       msr_names[i],
-		       c.msrs_valid & (1ULL << i) ? "" : "(absent) ",
-		       (unsigned long long)c.msrs[i]);
+	for (i = 0; i < VMXLAB_CAP_MSR_COUNT; i++) {
+		printf("  %#x  %-30s ", VMXLAB_CAP_MSR_FIRST + i, msr_names[i]);
+		if (c.msrs_valid & (1ULL << i))
+			printf("0x%016llx\n", (unsigned long long)c.msrs[i]);
+		else
+			printf("(not enumerated, not read)\n");
+	}
 	return 0;
 }

@@ -11,7 +11,7 @@ show() {
 echo "=== vmxlab demo: $(uname -r), $(cpus_online) CPUs with VMX (emulated by Bochs)"
 show vmxlab version
 show insmod $MODDIR/vmxlab.ko
-show sh -c "dmesg | grep vmxlab"
+show sh -c "dmesg | grep vmxlab:"
 show vmxlab caps
 show vmxlab probe --vms 2
 echo
@@ -27,5 +27,15 @@ show vmxlab probe
 kill $pid
 wait $pid 2>/dev/null
 show vmxlab probe
+vmxlab probe --hold 3600 >/tmp/hold.out 2>&1 &
+pid=$!
+wait_for 60 grep -q holding /tmp/hold.out
+echo
+echo "# and while vmxlab holds a VM, KVM cannot create one (status 3: EBUSY):"
+show kvm-hold 0
+echo "status $?"
+kill $pid
+wait $pid 2>/dev/null
+show kvm-hold 0
 show rmmod vmxlab
 echo "=== end of demo"
