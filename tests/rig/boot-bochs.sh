@@ -93,7 +93,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'echo "boot-bochs.sh: interrupted, stopping Bochs" >&2; exit 130' INT TERM HUP
 
 # Boot ISO: isolinux loads kernel and initramfs (Bochs has no -kernel).
 mkdir -p "$tmp/iso/isolinux" "$tmp/iso/boot"

@@ -64,7 +64,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'echo "boot-qemu.sh: interrupted, stopping QEMU" >&2; exit 130' INT TERM HUP
 
 : >"$prefix.serial"
 # A fixed name in the temp dir: -serial file: splits nothing there.

@@ -9,7 +9,7 @@
 # the kernel can give /init a console before any devtmpfs is mounted.
 # Compression: --gzip/--zstd, else from OUT's extension (.zst/.zstd -> zstd,
 # otherwise gzip). Both Debian's cloud kernel and the rig's kernel take either;
-# zstd unpacks noticeably faster in Bochs.
+# the rig notes found zstd faster to unpack in Bochs.
 set -euo pipefail
 
 die() { printf 'initramfs.sh: ERROR: %s\n' "$*" >&2; exit 1; }
