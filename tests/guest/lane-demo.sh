@@ -8,6 +8,9 @@ show() {
 	"$@" 2>&1
 }
 
+# Kernel messages go to the log only, and are shown where they matter, so
+# that they do not cut through the tool's output on the console.
+dmesg -n 1
 echo "=== vmxlab demo: $(uname -r), $(cpus_online) CPUs with VMX (emulated by Bochs)"
 show vmxlab version
 show insmod $MODDIR/vmxlab.ko
@@ -24,6 +27,7 @@ pid=$!
 wait_for 60 grep -q holding /tmp/kvm.out
 show cat /tmp/kvm.out
 show vmxlab probe
+show sh -c "dmesg | grep vmxlab: | tail -n 1"
 kill $pid
 wait $pid 2>/dev/null
 show vmxlab probe
@@ -34,6 +38,7 @@ echo
 echo "# and while vmxlab holds a VM, KVM cannot create one (status 3: EBUSY):"
 show kvm-hold 0
 echo "status $?"
+show sh -c "dmesg | grep kvm: | tail -n 2"
 kill $pid
 wait $pid 2>/dev/null
 show kvm-hold 0
