@@ -12,8 +12,8 @@
  * Changing a present entry while a guest may use it needs an INVEPT
  * afterwards (28.3.3.4); making a not-present entry present does not,
  * because the CPU caches no not-present translations (28.3.2). ept_map()
- * only fills not-present entries; ept_unmap() and ept_map()'s 2 MiB splits
- * change present ones, and the caller follows them with INVEPT.
+ * only fills not-present entries; ept_unmap() (and the 2 MiB split it may
+ * do) changes present ones, and the caller follows it with INVEPT.
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
@@ -115,11 +115,9 @@ static int split_2m(struct ept *ept, u64 *pde)
 
 /*
  * Finds the entry for @gpa at @level, creating missing tables. A leaf met
- * on the way is an overlap (-EEXIST) unless @split asks to break a 2 MiB
- * leaf into 4 KiB ones.
+ * on the way means the range is already mapped: -EEXIST.
  */
-static u64 *walk_create(struct ept *ept, u64 gpa, int level, bool split,
-			int *err)
+static u64 *walk_create(struct ept *ept, u64 gpa, int level, int *err)
 {
 	u64 *table = ept->root, *e;
 	int l;
@@ -135,13 +133,8 @@ static u64 *walk_create(struct ept *ept, u64 gpa, int level, bool split,
 			}
 			WRITE_ONCE(*e, __pa(next) | EPT_RWX);
 		} else if (*e & EPT_LEAF) {
-			if (!split || l != 2) {
-				*err = -EEXIST;
-				return NULL;
-			}
-			*err = split_2m(ept, e);
-			if (*err)
-				return NULL;
+			*err = -EEXIST;
+			return NULL;
 		}
 		table = table_of(*e);
 	}
@@ -189,14 +182,14 @@ int ept_map(struct ept *ept, u64 gpa, u64 hpa, u64 size, u64 prot,
 
 		if ((flags & EPT_MAP_ALLOW_2M) && size - done >= EPT_SIZE_2M &&
 		    !((g | h) & (EPT_SIZE_2M - 1))) {
-			e = walk_create(ept, g, 2, false, &err);
+			e = walk_create(ept, g, 2, &err);
 			if (e && !present(*e))
 				level = 2;
 			else if (!e)
 				break;
 		}
 		if (level == 1) {
-			e = walk_create(ept, g, 1, false, &err);
+			e = walk_create(ept, g, 1, &err);
 			if (!e)
 				break;
 		}

@@ -417,10 +417,13 @@ static int vmx_evaluate(void)
 static int vmx_check_all_cpus(unsigned int boot_cpu)
 {
 	unsigned int cpu;
-	int res;
+	int res = 0;
 
 	for_each_online_cpu(cpu) {
-		smp_call_function_single(cpu, check_cpu_caps_fn, &res, 1);
+		if (smp_call_function_single(cpu, check_cpu_caps_fn, &res, 1)) {
+			pr_err("cannot read the VMX capabilities of CPU %u\n", cpu);
+			return -EIO;
+		}
 		if (res) {
 			pr_err("CPU %u reports VMX capabilities (MSR %#x) unlike CPU %u's\n",
 			       cpu, res, boot_cpu);
