@@ -10,7 +10,13 @@
 #include <linux/types.h>
 
 struct dentry;
+struct page;
 struct vmxlab_caps;
+struct vmxlab_regs;
+struct vmxlab_sregs;
+struct vmxlab_vcpu;
+struct vmxlab_vcpu_stats;
+struct vmxlab_vm;
 
 /**
  * vmxlab_arch_init() - probe the CPUs and prepare VMX
@@ -47,5 +53,77 @@ const struct vmxlab_caps *vmxlab_arch_caps(void);
 
 /** vmxlab_arch_debugfs() - add the backend's files to @dir. */
 void vmxlab_arch_debugfs(struct dentry *dir);
+
+/**
+ * vmxlab_arch_vm_init() - set up the backend's part of a new VM
+ * @vm: the VM; the backend sets @vm->arch.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vmxlab_arch_vm_init(struct vmxlab_vm *vm);
+
+/** vmxlab_arch_vm_destroy() - free @vm->arch; no vCPU exists any more. */
+void vmxlab_arch_vm_destroy(struct vmxlab_vm *vm);
+
+/**
+ * vmxlab_arch_map() - map pinned pages into the guest-physical space
+ * @vm: the VM.
+ * @gpa: first guest-physical address, page aligned.
+ * @pages: @npages pinned pages, in order.
+ * @npages: how many.
+ * @writable: the guest may write (else writes exit as MMIO).
+ *
+ * Return: 0, -EEXIST if part of the range is mapped, -ENOMEM. On failure
+ * nothing of the range is mapped.
+ */
+int vmxlab_arch_map(struct vmxlab_vm *vm, u64 gpa, struct page **pages,
+		    unsigned long npages, bool writable);
+
+/**
+ * vmxlab_arch_unmap() - remove a range from the guest-physical space
+ * @vm: the VM.
+ * @gpa: first address, page aligned.
+ * @size: bytes.
+ *
+ * When it returns no CPU can reach the memory through the VM's mappings
+ * any more (the TLBs are invalidated), so the pages may be unpinned.
+ */
+void vmxlab_arch_unmap(struct vmxlab_vm *vm, u64 gpa, u64 size);
+
+/**
+ * vmxlab_arch_vcpu_init() - create the backend's vCPU state (VMCS)
+ * @vcpu: the vCPU; the backend sets @vcpu->arch.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vmxlab_arch_vcpu_init(struct vmxlab_vcpu *vcpu);
+
+/** vmxlab_arch_vcpu_destroy() - free @vcpu->arch (VMCLEARs the VMCS). */
+void vmxlab_arch_vcpu_destroy(struct vmxlab_vcpu *vcpu);
+
+/* Register access; the caller holds @vcpu->mutex. Return 0 or -EINVAL. */
+int vmxlab_arch_get_regs(struct vmxlab_vcpu *vcpu, struct vmxlab_regs *regs);
+int vmxlab_arch_set_regs(struct vmxlab_vcpu *vcpu,
+			 const struct vmxlab_regs *regs);
+int vmxlab_arch_get_sregs(struct vmxlab_vcpu *vcpu,
+			  struct vmxlab_sregs *sregs);
+int vmxlab_arch_set_sregs(struct vmxlab_vcpu *vcpu,
+			  const struct vmxlab_sregs *sregs);
+
+/**
+ * vmxlab_arch_run() - run the guest until an exit for userspace
+ * @vcpu: the vCPU; the caller holds @vcpu->mutex.
+ *
+ * Completes the exit userspace was given last (IN data, MMIO read data),
+ * then enters the guest and handles exits until one needs userspace, which
+ * it describes in @vcpu->run.
+ *
+ * Return: 0; -EINTR if a signal is pending (the vCPU stays resumable).
+ */
+int vmxlab_arch_run(struct vmxlab_vcpu *vcpu);
+
+/** vmxlab_arch_vcpu_stats() - fill in the exit counters of @vcpu. */
+void vmxlab_arch_vcpu_stats(struct vmxlab_vcpu *vcpu,
+			    struct vmxlab_vcpu_stats *stats);
 
 #endif /* VMXLAB_MODULE_ARCH_H */

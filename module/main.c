@@ -21,6 +21,15 @@
  */
 static_assert(sizeof(struct vmxlab_ctls) == 16);
 static_assert(sizeof(struct vmxlab_caps) == 112 + 9 * 8 + 8 * VMXLAB_CAP_MSR_COUNT + 64);
+static_assert(sizeof(struct vmxlab_memory_region) == 64);
+static_assert(sizeof(struct vmxlab_regs) == 20 * 8);
+static_assert(sizeof(struct vmxlab_segment) == 24);
+static_assert(sizeof(struct vmxlab_dtable) == 16);
+static_assert(sizeof(struct vmxlab_sregs) == 8 * 24 + 2 * 16 + 15 * 8);
+static_assert(sizeof(struct vmxlab_run) == 40 + 256);
+static_assert(sizeof(struct vmxlab_run) <= VMXLAB_RUN_IO_DATA_OFFSET);
+static_assert(VMXLAB_RUN_IO_DATA_OFFSET + VMXLAB_RUN_IO_DATA_MAX <= PAGE_SIZE);
+static_assert(sizeof(struct vmxlab_vcpu_stats) == 64 + 8 * VMXLAB_NR_EXIT_REASONS);
 
 static bool vmx_always_on;
 module_param(vmx_always_on, bool, 0444);
@@ -46,6 +55,10 @@ static long vmxlab_dev_ioctl(struct file *file, unsigned int cmd,
 		return 0;
 	case VMXLAB_CREATE_VM:
 		return vmxlab_vm_create(arg);
+	case VMXLAB_GET_RUN_SIZE:
+		if (arg)
+			return -EINVAL;
+		return PAGE_SIZE;
 	default:
 		return -ENOTTY;
 	}
@@ -73,6 +86,13 @@ static int vmxlab_vms_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmxlab_vms);
 
+static int vmxlab_vcpus_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%d\n", atomic_read(&vmxlab_nr_vcpus));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmxlab_vcpus);
+
 static int __init vmxlab_init(void)
 {
 	const struct vmxlab_caps *caps;
@@ -84,6 +104,8 @@ static int __init vmxlab_init(void)
 
 	vmxlab_debugfs = debugfs_create_dir("vmxlab", NULL);
 	debugfs_create_file("vms", 0444, vmxlab_debugfs, NULL, &vmxlab_vms_fops);
+	debugfs_create_file("vcpus", 0444, vmxlab_debugfs, NULL,
+			    &vmxlab_vcpus_fops);
 	vmxlab_arch_debugfs(vmxlab_debugfs);
 
 	r = misc_register(&vmxlab_dev);

@@ -1,32 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM objects: creation, the VM file descriptor, and destruction.
+ * VM objects: creation, the VM file descriptor, guest memory, destruction.
+ *
+ * Guest memory is the caller's own memory. A slot pins it for as long as
+ * the slot exists (a long-term pin: the pages cannot move or be swapped
+ * while a guest may reach them through EPT), charges it to the caller's
+ * locked memory (RLIMIT_MEMLOCK, unless CAP_IPC_LOCK) and hands the pages
+ * to the backend to map. Documentation/abi.rst has the rules.
  */
 #define pr_fmt(fmt) "vmxlab: " fmt
 
 #include <linux/anon_inodes.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
-#include "../uapi/linux/vmxlab.h"
 #include "arch.h"
 #include "vmxlab.h"
 
 atomic_t vmxlab_nr_vms = ATOMIC_INIT(0);
 
+/* Where a slot's guest-physical range must end: 4-level EPT (SDM 28.2.2). */
+#define VMXLAB_GPA_LIMIT	BIT_ULL(48)
+
+static void slot_release(struct vmxlab_vm *vm, struct vmxlab_slot *slot)
+{
+	unsigned long npages = slot->size >> PAGE_SHIFT;
+
+	vmxlab_arch_unmap(vm, slot->gpa, slot->size);
+	unpin_user_pages(slot->pages, npages);
+	account_locked_vm(vm->mm, npages, false);
+	kvfree(slot->pages);
+}
+
 static void vmxlab_vm_free(struct kref *kref)
 {
 	struct vmxlab_vm *vm = container_of(kref, struct vmxlab_vm, refs);
+	int i;
 
+	for (i = 0; i < VMXLAB_MAX_MEM_SLOTS; i++)
+		if (vm->slots[i].size)
+			slot_release(vm, &vm->slots[i]);
+	vmxlab_arch_vm_destroy(vm);
+	mmdrop(vm->mm);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 	atomic_dec(&vmxlab_nr_vms);
 	vmxlab_arch_hw_put();
 }
 
-static void vmxlab_vm_put(struct vmxlab_vm *vm)
+void vmxlab_vm_put(struct vmxlab_vm *vm)
 {
 	kref_put(&vm->refs, vmxlab_vm_free);
 }
@@ -37,11 +65,206 @@ static int vmxlab_vm_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The argument checks of VMXLAB_SET_MEMORY_REGION, in the order of the ABI. */
+static int mem_region_check(const struct vmxlab_memory_region *r)
+{
+	int i;
+
+	if (r->slot >= VMXLAB_MAX_MEM_SLOTS || (r->flags & ~VMXLAB_MEM_READONLY))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(r->reserved); i++)
+		if (r->reserved[i])
+			return -EINVAL;
+	if (!r->memory_size)
+		return 0;
+	if (!PAGE_ALIGNED(r->guest_phys_addr) || !PAGE_ALIGNED(r->memory_size) ||
+	    !PAGE_ALIGNED(r->userspace_addr))
+		return -EINVAL;
+	if (r->guest_phys_addr >= VMXLAB_GPA_LIMIT ||
+	    r->memory_size > VMXLAB_GPA_LIMIT - r->guest_phys_addr)
+		return -E2BIG;
+	if (r->userspace_addr + r->memory_size < r->userspace_addr ||
+	    !access_ok((void __user *)(unsigned long)r->userspace_addr,
+		       r->memory_size))
+		return -EFAULT;
+	return 0;
+}
+
+/* Pins @npages pages at @uaddr, all or none. */
+static int pin_region(u64 uaddr, unsigned long npages, struct page **pages)
+{
+	unsigned long done = 0;
+	long n;
+
+	mmap_read_lock(current->mm);
+	while (done < npages) {
+		n = pin_user_pages(uaddr + (done << PAGE_SHIFT), npages - done,
+				   FOLL_WRITE | FOLL_LONGTERM, pages + done,
+				   NULL);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	mmap_read_unlock(current->mm);
+	if (done == npages)
+		return 0;
+	unpin_user_pages(pages, done);
+	return n < 0 && n != -EFAULT ? (int)n : -EFAULT;
+}
+
+static int slot_add(struct vmxlab_vm *vm, const struct vmxlab_memory_region *r)
+{
+	unsigned long npages = r->memory_size >> PAGE_SHIFT;
+	struct vmxlab_slot *slot = &vm->slots[r->slot];
+	struct page **pages;
+	int i, err;
+
+	if (slot->size)
+		return -EBUSY;
+	for (i = 0; i < VMXLAB_MAX_MEM_SLOTS; i++) {
+		const struct vmxlab_slot *s = &vm->slots[i];
+
+		if (s->size && r->guest_phys_addr < s->gpa + s->size &&
+		    s->gpa < r->guest_phys_addr + r->memory_size)
+			return -EEXIST;
+	}
+	if (current->mm != vm->mm)
+		return -EPERM;
+	/* More than the machine has could never be pinned; say so early. */
+	if (npages > totalram_pages())
+		return -ENOMEM;
+
+	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return -ENOMEM;
+	err = account_locked_vm(vm->mm, npages, true);
+	if (err)
+		goto free;
+	err = pin_region(r->userspace_addr, npages, pages);
+	if (err)
+		goto unaccount;
+	err = vmxlab_arch_map(vm, r->guest_phys_addr, pages, npages,
+			      !(r->flags & VMXLAB_MEM_READONLY));
+	if (err)
+		goto unpin;
+
+	write_lock(&vm->slots_lock);
+	slot->gpa = r->guest_phys_addr;
+	slot->uaddr = r->userspace_addr;
+	slot->flags = r->flags;
+	slot->pages = pages;
+	slot->size = r->memory_size;
+	write_unlock(&vm->slots_lock);
+	return 0;
+
+unpin:
+	unpin_user_pages(pages, npages);
+unaccount:
+	account_locked_vm(vm->mm, npages, false);
+free:
+	kvfree(pages);
+	return err;
+}
+
+static int slot_delete(struct vmxlab_vm *vm, u32 id)
+{
+	struct vmxlab_slot old;
+
+	if (!vm->slots[id].size)
+		return 0;
+	write_lock(&vm->slots_lock);
+	old = vm->slots[id];
+	memset(&vm->slots[id], 0, sizeof(vm->slots[id]));
+	write_unlock(&vm->slots_lock);
+	slot_release(vm, &old);
+	return 0;
+}
+
+static int vmxlab_set_memory_region(struct vmxlab_vm *vm, void __user *argp)
+{
+	struct vmxlab_memory_region r;
+	int err;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	err = mem_region_check(&r);
+	if (err)
+		return err;
+
+	mutex_lock(&vm->lock);
+	if (r.memory_size)
+		err = slot_add(vm, &r);
+	else
+		err = slot_delete(vm, r.slot);
+	mutex_unlock(&vm->lock);
+	return err;
+}
+
+/*
+ * Copies between @buf and guest-physical memory, page by page; -EFAULT at
+ * the first page no slot backs (or a read-only one, for @write).
+ */
+static int guest_copy(struct vmxlab_vm *vm, u64 gpa, void *buf, size_t len,
+		      bool write)
+{
+	int err = 0;
+
+	read_lock(&vm->slots_lock);
+	while (len) {
+		size_t off = offset_in_page(gpa);
+		size_t n = min_t(size_t, len, PAGE_SIZE - off);
+		struct vmxlab_slot *s = NULL;
+		void *p;
+		int i;
+
+		for (i = 0; i < VMXLAB_MAX_MEM_SLOTS; i++) {
+			s = &vm->slots[i];
+			if (s->size && gpa >= s->gpa && gpa - s->gpa < s->size)
+				break;
+		}
+		if (i == VMXLAB_MAX_MEM_SLOTS ||
+		    (write && (s->flags & VMXLAB_MEM_READONLY))) {
+			err = -EFAULT;
+			break;
+		}
+		p = kmap_local_page(s->pages[(gpa - s->gpa) >> PAGE_SHIFT]);
+		if (write)
+			memcpy(p + off, buf, n);
+		else
+			memcpy(buf, p + off, n);
+		kunmap_local(p);
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	read_unlock(&vm->slots_lock);
+	return err;
+}
+
+int vmxlab_read_guest(struct vmxlab_vm *vm, u64 gpa, void *buf, size_t len)
+{
+	return guest_copy(vm, gpa, buf, len, false);
+}
+
+int vmxlab_write_guest(struct vmxlab_vm *vm, u64 gpa, const void *buf,
+		       size_t len)
+{
+	return guest_copy(vm, gpa, (void *)buf, len, true);
+}
+
 static long vmxlab_vm_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
-	/* No VM ioctls yet: every command is unknown. */
-	return -ENOTTY;
+	struct vmxlab_vm *vm = file->private_data;
+
+	switch (cmd) {
+	case VMXLAB_SET_MEMORY_REGION:
+		return vmxlab_set_memory_region(vm, (void __user *)arg);
+	case VMXLAB_CREATE_VCPU:
+		return vmxlab_vcpu_create(vm, arg);
+	default:
+		return -ENOTTY;
+	}
 }
 
 static const struct file_operations vmxlab_vm_fops = {
@@ -72,12 +295,17 @@ long vmxlab_vm_create(unsigned long flags)
 		return -ENOMEM;
 	kref_init(&vm->refs);
 	mutex_init(&vm->lock);
+	rwlock_init(&vm->slots_lock);
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
 
 	r = vmxlab_arch_hw_get();
+	if (r)
+		goto free;
+	r = vmxlab_arch_vm_init(vm);
 	if (r) {
-		mutex_destroy(&vm->lock);
-		kfree(vm);
-		return r;
+		vmxlab_arch_hw_put();
+		goto free;
 	}
 	atomic_inc(&vmxlab_nr_vms);
 
@@ -87,4 +315,10 @@ long vmxlab_vm_create(unsigned long flags)
 	if (fd < 0)
 		vmxlab_vm_put(vm);
 	return fd;
+
+free:
+	mmdrop(vm->mm);
+	mutex_destroy(&vm->lock);
+	kfree(vm);
+	return r;
 }

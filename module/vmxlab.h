@@ -9,12 +9,41 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
+
+#include "../uapi/linux/vmxlab.h"
+
+struct mm_struct;
+struct page;
+
+/**
+ * struct vmxlab_slot - one guest memory region
+ * @gpa: first guest-physical address.
+ * @size: bytes; 0: the slot is free.
+ * @uaddr: the caller's address of the memory.
+ * @flags: VMXLAB_MEM_*.
+ * @pages: the pinned pages, @size / PAGE_SIZE of them.
+ */
+struct vmxlab_slot {
+	u64 gpa;
+	u64 size;
+	u64 uaddr;
+	u32 flags;
+	struct page **pages;
+};
 
 /**
  * struct vmxlab_vm - one virtual machine, behind a VM file descriptor
- * @refs: the VM fd holds one reference; each vCPU fd will hold another, so
- *        a VM outlives its fd while vCPUs still run.
- * @lock: serialises changes to the VM's configuration.
+ * @refs: the VM fd holds one reference and each vCPU fd another, so a VM
+ *        outlives its fd while vCPUs still run.
+ * @lock: serialises changes to the VM's configuration (slots, vCPUs).
+ * @slots_lock: taken for reading by exit handlers that touch guest memory
+ *        (they run with preemption off and cannot take @lock); slot
+ *        changes hold it for writing while they edit @slots.
+ * @slots: the memory regions.
+ * @vcpus: the vCPUs by id, NULL where none.
+ * @mm: the creator's mm, to which pinned memory is accounted.
+ * @arch: the backend's part (EPT).
  *
  * Creating a VM takes a reference on VMX being on (vmxlab_arch_hw_get());
  * freeing it drops that reference.
@@ -22,11 +51,49 @@
 struct vmxlab_vm {
 	struct kref refs;
 	struct mutex lock;	/* serialises VM configuration changes */
+	rwlock_t slots_lock;	/* @slots for readers that cannot sleep */
+	struct vmxlab_slot slots[VMXLAB_MAX_MEM_SLOTS];
+	struct vmxlab_vcpu *vcpus[VMXLAB_MAX_VCPUS];
+	struct mm_struct *mm;
+	void *arch;
 };
 
-/* Live VMs, for debugfs and the leak checks in tests/. */
+/**
+ * struct vmxlab_vcpu - one virtual CPU, behind a vCPU file descriptor
+ * @vm: the VM; the vCPU holds a reference on it.
+ * @id: the id given to VMXLAB_CREATE_VCPU.
+ * @mutex: one ioctl at a time; VMXLAB_RUN holds it while the guest runs.
+ * @run: the run page shared with userspace.
+ * @regs_set: VMXLAB_SET_REGS was called.
+ * @sregs_set: VMXLAB_SET_SREGS was called.
+ * @arch: the backend's part (VMCS, guest registers).
+ */
+struct vmxlab_vcpu {
+	struct vmxlab_vm *vm;
+	u32 id;
+	struct mutex mutex;	/* one ioctl at a time */
+	struct vmxlab_run *run;
+	bool regs_set;
+	bool sregs_set;
+	void *arch;
+};
+
+/* Live VMs and vCPUs, for debugfs and the leak checks in tests/. */
 extern atomic_t vmxlab_nr_vms;
+extern atomic_t vmxlab_nr_vcpus;
 
 long vmxlab_vm_create(unsigned long flags);
+void vmxlab_vm_put(struct vmxlab_vm *vm);
+long vmxlab_vcpu_create(struct vmxlab_vm *vm, unsigned long id);
+
+/*
+ * Guest memory for the backend's exit handlers (string I/O, instruction
+ * fetch, PAE PDPTEs): copy to or from guest-physical memory. Both fail with
+ * -EFAULT where no slot backs an address (and writes to read-only slots).
+ * They may be called with preemption disabled.
+ */
+int vmxlab_read_guest(struct vmxlab_vm *vm, u64 gpa, void *buf, size_t len);
+int vmxlab_write_guest(struct vmxlab_vm *vm, u64 gpa, const void *buf,
+		       size_t len);
 
 #endif /* VMXLAB_MODULE_VMXLAB_H */

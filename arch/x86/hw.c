@@ -36,6 +36,7 @@
 
 #include "../../module/arch.h"
 #include "caps.h"
+#include "vmx.h"
 #include "vmx_ops.h"
 
 static struct vmx_msrs boot_msrs;
@@ -177,9 +178,9 @@ static void vmx_on_this_cpu(struct vmx_on_result *res)
 }
 
 /*
- * Switches VMX off on this CPU. Later, every VMCS active on this CPU is
- * VMCLEARed first (SDM Vol. 3C 31.6 "Preparation and launching a virtual
- * machine": VMCLEAR before VMXOFF so the VMCS data reaches memory).
+ * Switches VMX off on this CPU. Every VMCS active on this CPU is VMCLEARed
+ * first, so that its data reaches memory and another CPU may load it (SDM
+ * Vol. 3C 24.11.1, 31.6).
  */
 static void vmx_off_this_cpu(void)
 {
@@ -188,6 +189,7 @@ static void vmx_off_this_cpu(void)
 	lockdep_assert_irqs_disabled();
 	if (!this_cpu_read(vmx_on))
 		return;
+	vmx_clear_loaded_vmcss();
 	st = vmx_vmxoff();
 	/*
 	 * VMXOFF fails only under the dual-monitor treatment of SMM, and
@@ -486,6 +488,9 @@ int vmxlab_arch_init(bool always_on)
 	r = vmx_alloc_regions();
 	if (r)
 		return r;
+	r = vmx_vmcs_init_percpu();
+	if (r)
+		goto free_regions;
 
 	r = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "vmxlab/vmx:online",
 				      vmx_cpu_online, vmx_cpu_offline);
@@ -512,6 +517,7 @@ unregister:
 remove_hp:
 	cpuhp_remove_state_nocalls(vmx_hp_state);
 free_regions:
+	vmx_vmcs_exit_percpu();
 	vmx_free_regions();
 	return r;
 }
@@ -524,7 +530,14 @@ void vmxlab_arch_exit(void)
 	unregister_syscore_ops(&vmx_syscore_ops);
 	unregister_reboot_notifier(&vmx_reboot_nb);
 	cpuhp_remove_state_nocalls(vmx_hp_state);
+	vmx_vmcs_exit_percpu();
 	vmx_free_regions();
+}
+
+/* The controls and fixed bits chosen at load time (caps.c). */
+const struct vmx_config *vmx_config(void)
+{
+	return &vmx_cfg;
 }
 
 const struct vmxlab_caps *vmxlab_arch_caps(void)

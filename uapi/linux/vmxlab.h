@@ -126,6 +126,269 @@ struct vmxlab_caps {
 	__u64 reserved[8];
 };
 
+/* ------------------------------------------------------------------ */
+/* VMs, vCPUs and the run page                                         */
+/* ------------------------------------------------------------------ */
+
+#define VMXLAB_MAX_VCPUS	64
+#define VMXLAB_MAX_MEM_SLOTS	32
+
+/* vmxlab_memory_region.flags */
+#define VMXLAB_MEM_READONLY	_BITUL(0)
+
+/**
+ * struct vmxlab_memory_region - VMXLAB_SET_MEMORY_REGION
+ * @slot: 0 to VMXLAB_MAX_MEM_SLOTS - 1.
+ * @flags: VMXLAB_MEM_*. The guest's writes to a read-only region reach
+ *         userspace as VMXLAB_EXIT_MMIO exits; reads and fetches do not.
+ * @guest_phys_addr: 4 KiB aligned, below 2^48 with the whole region.
+ * @memory_size: bytes, a multiple of 4 KiB; 0 deletes the slot.
+ * @userspace_addr: the caller's memory, 4 KiB aligned; pinned while the
+ *         slot exists and accounted to the caller's locked memory.
+ * @reserved: zero.
+ */
+struct vmxlab_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 reserved[4];
+};
+
+/*
+ * struct vmxlab_regs - general-purpose registers, RIP and RFLAGS.
+ * RFLAGS bit 1 is always 1 (SDM Vol. 3A 3.4.3); VMXLAB_SET_REGS sets it and
+ * clears reserved bits. @reserved must be zero.
+ */
+struct vmxlab_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+	__u64 reserved[2];
+};
+
+/**
+ * struct vmxlab_segment - a segment register with its hidden part
+ * @base: segment base (SDM Vol. 3A 3.4.5).
+ * @limit: the limit in bytes, as if G were already applied (0xfffff with
+ *         G = 1 is given as 0xffffffff).
+ * @selector: the visible selector.
+ * @type: descriptor type, 4 bits (for CS in real mode: 0xb, accessed code).
+ * @s: 1 for code/data, 0 for system descriptors.
+ * @dpl: descriptor privilege level.
+ * @present: P.
+ * @avl: available bit.
+ * @l: 64-bit code segment.
+ * @db: default operation size (D/B).
+ * @g: granularity.
+ * @unusable: the register holds a null selector (SDM Vol. 3C 24.4.1).
+ * @pad: zero.
+ */
+struct vmxlab_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8 type;
+	__u8 s;
+	__u8 dpl;
+	__u8 present;
+	__u8 avl;
+	__u8 l;
+	__u8 db;
+	__u8 g;
+	__u8 unusable;
+	__u8 pad;
+};
+
+/**
+ * struct vmxlab_dtable - GDTR or IDTR
+ * @base: linear base address.
+ * @limit: limit in bytes.
+ * @pad: zero.
+ */
+struct vmxlab_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];
+};
+
+/*
+ * struct vmxlab_sregs - segment, table and control registers, and EFER.
+ *
+ * cs ... ldt: segment registers, the task register (tr) and LDTR (ldt);
+ * gdt, idt: GDTR and IDTR. cr0 and cr4 are the values the guest sees (the
+ * CPU runs with the bits VMX operation forces; CR4.VMXE is never visible).
+ * cr8 is the task priority, 0 to 15. efer is IA32_EFER, whose LMA must agree
+ * with LME and CR0.PG. apic_base is IA32_APIC_BASE as the guest reads it
+ * (no local APIC is emulated yet; the value is only reported). Reserved
+ * must be zero.
+ */
+struct vmxlab_sregs {
+	struct vmxlab_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct vmxlab_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 reserved[8];
+};
+
+/* vmxlab_run.exit_reason */
+#define VMXLAB_EXIT_NONE		0
+#define VMXLAB_EXIT_IO			1  /* port I/O for userspace */
+#define VMXLAB_EXIT_MMIO		2  /* access to guest memory not backed */
+#define VMXLAB_EXIT_HLT			3  /* HLT executed (RIP is past it) */
+#define VMXLAB_EXIT_SHUTDOWN		4  /* triple fault */
+#define VMXLAB_EXIT_FAIL_ENTRY		5  /* VM entry failed on guest state */
+#define VMXLAB_EXIT_VMFAIL		6  /* VMLAUNCH/VMRESUME failed (VMfail) */
+#define VMXLAB_EXIT_INTERNAL_ERROR	7  /* an exit vmxlab cannot handle */
+
+/* vmxlab_run.flags */
+#define VMXLAB_RUN_IF			_BITUL(0)  /* guest RFLAGS.IF at exit */
+
+/* vmxlab_run.io.direction */
+#define VMXLAB_IO_OUT	0
+#define VMXLAB_IO_IN	1
+
+/* Where in the run page the port I/O data lives, and how much fits. */
+#define VMXLAB_RUN_IO_DATA_OFFSET	1024
+#define VMXLAB_RUN_IO_DATA_MAX		2048
+
+/*
+ * vmxlab_run.fail_entry.check: the guest-state rule that vmxlab found
+ * broken after the CPU refused a VM entry (SDM Vol. 3C 26.3.1). The CPU
+ * itself only says "invalid guest state"; vmxlab re-checks the main rules
+ * in software to name one. VMXLAB_CHECK_UNKNOWN: none of its checks failed.
+ */
+#define VMXLAB_CHECK_UNKNOWN		0
+#define VMXLAB_CHECK_CR0		1  /* CR0 fixed bits, PG without PE */
+#define VMXLAB_CHECK_CR4		2  /* CR4 fixed bits */
+#define VMXLAB_CHECK_EFER		3  /* EFER.LMA vs LME, CR0.PG, entry ctl */
+#define VMXLAB_CHECK_RFLAGS		4  /* reserved bits, VM in long mode */
+#define VMXLAB_CHECK_CS			5  /* CS type, DPL, L/D, limit vs G */
+#define VMXLAB_CHECK_SS			6  /* SS type, DPL */
+#define VMXLAB_CHECK_DATA_SEG		7  /* DS, ES, FS, GS type, limit vs G */
+#define VMXLAB_CHECK_TR			8  /* TR must be a busy TSS */
+#define VMXLAB_CHECK_LDTR		9  /* LDTR type */
+#define VMXLAB_CHECK_DTABLE		10 /* GDTR/IDTR limit or base */
+#define VMXLAB_CHECK_RIP		11 /* RIP not canonical / above 4 GiB */
+#define VMXLAB_CHECK_PDPTE		12 /* PAE paging: a reserved PDPTE bit */
+#define VMXLAB_CHECK_CR3		13 /* CR3 bits beyond MAXPHYADDR */
+
+/* vmxlab_run.internal.suberror */
+#define VMXLAB_INTERNAL_UNKNOWN_EXIT	1  /* an exit reason with no handler */
+#define VMXLAB_INTERNAL_EMULATION	2  /* MMIO by an instruction vmxlab cannot decode */
+#define VMXLAB_INTERNAL_STRING_IO	3  /* INS/OUTS whose memory operand is not RAM */
+#define VMXLAB_INTERNAL_DELIVERY	4  /* exit while delivering an event to the guest */
+
+/**
+ * struct vmxlab_run - the mmap'd run page of a vCPU (VMXLAB_GET_RUN_SIZE bytes)
+ * @immediate_exit: in: if set, VMXLAB_RUN returns -EINTR before entering.
+ * @pad0: zero.
+ * @exit_reason: out: VMXLAB_EXIT_*.
+ * @flags: out: VMXLAB_RUN_*.
+ * @rip: out: the guest's RIP at the exit.
+ * @rflags: out: the guest's RFLAGS at the exit.
+ * @exit_count: out: VM exits this vCPU has taken so far, all reasons.
+ * @io: VMXLAB_EXIT_IO. @count elements of @size (1, 2 or 4) bytes at
+ *      @data_offset in this page. For OUT they hold the guest's data; for
+ *      IN userspace stores them there before the next VMXLAB_RUN, which
+ *      completes the instruction. REP INS/OUTS may exit several times.
+ * @mmio: VMXLAB_EXIT_MMIO. @len (1, 2, 4 or 8) bytes at @phys_addr. For a
+ *      write @data holds them; for a read userspace fills @data before the
+ *      next VMXLAB_RUN.
+ * @fail_entry: VMXLAB_EXIT_FAIL_ENTRY: @reason, the basic exit reason (33:
+ *      invalid guest state, 34: MSR loading, 41: machine-check event), the
+ *      exit @qualification, and @check, a VMXLAB_CHECK_*.
+ * @vmfail: VMXLAB_EXIT_VMFAIL: @error, the VM-instruction error number
+ *      (SDM Vol. 3C 30.4), 0 for VMfailInvalid.
+ * @internal: VMXLAB_EXIT_INTERNAL_ERROR: @suberror (VMXLAB_INTERNAL_*),
+ *      the raw @exit_reason, its @qualification, and @gpa, the
+ *      guest-physical address of an EPT violation.
+ * @padding: reserves the union's size.
+ */
+struct vmxlab_run {
+	__u8 immediate_exit;
+	__u8 pad0[7];
+	__u32 exit_reason;
+	__u32 flags;
+	__u64 rip;
+	__u64 rflags;
+	__u64 exit_count;
+	union {
+		struct {
+			__u8 direction;
+			__u8 size;
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;
+		} io;
+		struct {
+			__u64 phys_addr;
+			__u8 data[8];
+			__u32 len;
+			__u8 is_write;
+			__u8 pad[3];
+		} mmio;
+		struct {
+			__u32 reason;
+			__u32 check;
+			__u64 qualification;
+		} fail_entry;
+		struct {
+			__u32 error;
+			__u32 pad;
+		} vmfail;
+		struct {
+			__u32 suberror;
+			__u32 exit_reason;
+			__u64 qualification;
+			__u64 gpa;
+		} internal;
+		__u8 padding[256];
+	};
+};
+
+/*
+ * What the guest sees of vmxlab (Documentation/abi.rst, "Guest interface").
+ *
+ * CPUID leaf 0x40000000 returns EAX = 0x40000001 (the highest hypervisor
+ * leaf) and the signature "vmxlabvmxlab" in EBX, ECX, EDX; leaf 0x40000001
+ * returns 0 in all four. CPUID.1:ECX.hypervisor[31] is set and VMX[5] clear.
+ *
+ * Hypercalls: VMCALL at CPL 0 with the number in RAX and arguments in RBX,
+ * RCX, RDX; the result comes back in RAX (EAX outside 64-bit mode). An
+ * unknown number returns VMXLAB_HC_ENOSYS, a call from CPL > 0 returns
+ * VMXLAB_HC_EPERM; neither faults.
+ */
+#define VMXLAB_CPUID_SIGNATURE		"vmxlabvmxlab"
+#define VMXLAB_HC_NOP			0  /* returns 0 */
+#define VMXLAB_HC_ECHO			1  /* returns RBX */
+#define VMXLAB_HC_VCPU_ID		2  /* returns the vCPU id */
+#define VMXLAB_HC_ENOSYS		((__u64)-38)
+#define VMXLAB_HC_EPERM			((__u64)-1)
+
+/* Basic exit reasons are below this (SDM Vol. 3D Appendix C). */
+#define VMXLAB_NR_EXIT_REASONS	80
+
+/**
+ * struct vmxlab_vcpu_stats - VMXLAB_GET_VCPU_STATS
+ * @nr_reasons: out: VMXLAB_NR_EXIT_REASONS, the length of @exits.
+ * @pad: zero.
+ * @entries: VM entries (VMLAUNCH/VMRESUME executed).
+ * @userspace_exits: VMXLAB_RUN returns with an exit for userspace.
+ * @exits: VM exits by basic exit reason (SDM Vol. 3D Appendix C).
+ * @reserved: zero.
+ */
+struct vmxlab_vcpu_stats {
+	__u32 nr_reasons;
+	__u32 pad;
+	__u64 entries;
+	__u64 userspace_exits;
+	__u64 reserved[5];
+	__u64 exits[VMXLAB_NR_EXIT_REASONS];
+};
+
 /*
  * ioctls on /dev/vmxlab
  *
@@ -139,9 +402,45 @@ struct vmxlab_caps {
  *   with a VM open) holds VMX on some CPU; the kernel log names the CPU.
  *   -EIO: VMXON failed (the kernel log says why). -ESHUTDOWN: the machine is
  *   rebooting. -ENOMEM, -EMFILE: as usual.
+ * VMXLAB_GET_RUN_SIZE: the size to mmap() from a vCPU fd; arg must be 0.
  */
 #define VMXLAB_GET_API_VERSION	_IO(VMXLAB_IO, 0x00)
 #define VMXLAB_GET_CAPS		_IOR(VMXLAB_IO, 0x01, struct vmxlab_caps)
 #define VMXLAB_CREATE_VM	_IO(VMXLAB_IO, 0x02)
+#define VMXLAB_GET_RUN_SIZE	_IO(VMXLAB_IO, 0x03)
+
+/*
+ * ioctls on a VM fd
+ *
+ * VMXLAB_SET_MEMORY_REGION: add a slot, or delete it (memory_size 0).
+ *   -EINVAL: bad slot, flags, alignment or reserved field. -EEXIST: overlaps
+ *   another slot. -E2BIG: beyond 2^48. -EFAULT: the memory cannot be pinned.
+ *   -ENOMEM: over RLIMIT_MEMLOCK, or out of memory. -EBUSY: the slot is in
+ *   use (delete it first).
+ * VMXLAB_CREATE_VCPU: arg is the vCPU id, below VMXLAB_MAX_VCPUS. Returns a
+ *   vCPU fd (O_CLOEXEC) that keeps the VM alive. -EINVAL: bad id. -EEXIST:
+ *   the id exists. -ENOMEM.
+ */
+#define VMXLAB_SET_MEMORY_REGION _IOW(VMXLAB_IO, 0x10, struct vmxlab_memory_region)
+#define VMXLAB_CREATE_VCPU	_IO(VMXLAB_IO, 0x11)
+
+/*
+ * ioctls on a vCPU fd (mmap offset 0 gives the run page)
+ *
+ * VMXLAB_GET_REGS, VMXLAB_SET_REGS, VMXLAB_GET_SREGS, VMXLAB_SET_SREGS:
+ *   -EFAULT, -EINVAL (reserved or pad fields not zero).
+ * VMXLAB_RUN: arg must be 0. Enters the guest until an exit userspace must
+ *   see, then returns 0 with the exit in the run page. -EINTR: a signal is
+ *   pending (or immediate_exit was set); the vCPU is resumable. -ENOEXEC:
+ *   registers and special registers were never set. -EBUSY: another thread
+ *   runs this vCPU. -EFAULT: the run page is not mapped.
+ * VMXLAB_GET_VCPU_STATS: fills struct vmxlab_vcpu_stats.
+ */
+#define VMXLAB_GET_REGS		_IOR(VMXLAB_IO, 0x20, struct vmxlab_regs)
+#define VMXLAB_SET_REGS		_IOW(VMXLAB_IO, 0x21, struct vmxlab_regs)
+#define VMXLAB_GET_SREGS	_IOR(VMXLAB_IO, 0x22, struct vmxlab_sregs)
+#define VMXLAB_SET_SREGS	_IOW(VMXLAB_IO, 0x23, struct vmxlab_sregs)
+#define VMXLAB_RUN		_IO(VMXLAB_IO, 0x24)
+#define VMXLAB_GET_VCPU_STATS	_IOR(VMXLAB_IO, 0x25, struct vmxlab_vcpu_stats)
 
 #endif /* _UAPI_LINUX_VMXLAB_H */

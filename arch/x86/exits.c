@@ -1,0 +1,879 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM-exit handlers, dispatched by basic exit reason (SDM Vol. 3D
+ * Appendix C) from one designated-initializer table. A handler either
+ * finishes the exit in the kernel (VMX_RESUME) or describes it in the run
+ * page for userspace (VMX_TO_USER). A reason with no handler stops the
+ * vCPU and reaches userspace raw, as VMXLAB_EXIT_INTERNAL_ERROR.
+ *
+ * What the guest sees of all this is in Documentation/abi.rst ("Guest
+ * interface"); how an exit travels is in Documentation/vm-exit.rst.
+ */
+#define pr_fmt(fmt) "vmxlab: " fmt
+
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <asm/cpuid.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/trapnr.h>
+
+#include "../../module/arch.h"
+#include "emulate.h"
+#include "exitqual.h"
+#include "vmx.h"
+#include "vmx_ops.h"
+
+/* GETSEC always exits (SDM Vol. 3C 25.1.2); asm/vmx.h has no name for it. */
+#define VMX_EXIT_REASON_GETSEC	11
+
+typedef enum vmx_exit_action (*vmx_exit_handler)(struct vmx_vcpu *v);
+
+static struct vmxlab_run *run_of(struct vmx_vcpu *v)
+{
+	return v->core->run;
+}
+
+/* 64-bit mode: IA-32e mode and CS.L (SDM Vol. 3A 5.2.1). */
+static bool long_mode(void)
+{
+	return (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) &&
+	       (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK);
+}
+
+/* Default operand/address size of the guest's code: 2, 4 or 8 bytes. */
+static unsigned int code_size(void)
+{
+	if (long_mode())
+		return 8;
+	if (!(vmx_guest_cr0() & X86_CR0_PE))
+		return 2;
+	return (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_DB_MASK) ? 4 : 2;
+}
+
+static unsigned int guest_cpl(void)
+{
+	return VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES));
+}
+
+static u64 get_gpr(struct vmx_vcpu *v, unsigned int n)
+{
+	return n == VMX_RSP ? vmcs_readl(GUEST_RSP) : v->regs[n];
+}
+
+static void set_gpr(struct vmx_vcpu *v, unsigned int n, u64 val)
+{
+	if (n == VMX_RSP)
+		vmcs_writel(GUEST_RSP, val);
+	else
+		v->regs[n] = val;
+}
+
+/*
+ * Writes @size bytes of @val to register @n as an instruction would: 8- and
+ * 16-bit writes keep the other bits, 32-bit writes zero-extend (SDM Vol. 1
+ * 3.4.1.1).
+ */
+static void write_gpr_sized(struct vmx_vcpu *v, unsigned int n, bool high,
+			    unsigned int size, u64 val)
+{
+	u64 old = get_gpr(v, n);
+
+	switch (size) {
+	case 1:
+		if (high)
+			val = (old & ~0xff00ULL) | ((val & 0xff) << 8);
+		else
+			val = (old & ~0xffULL) | (val & 0xff);
+		break;
+	case 2:
+		val = (old & ~0xffffULL) | (val & 0xffff);
+		break;
+	case 4:
+		val = (u32)val;
+		break;
+	}
+	set_gpr(v, n, val);
+}
+
+/* The guest's RAX/RDX pair of RDMSR, CPUID... outside 64-bit mode: EAX. */
+static void set_gpr32(struct vmx_vcpu *v, unsigned int n, u64 val)
+{
+	v->regs[n] = long_mode() ? val : (u32)val;
+}
+
+/*
+ * Moves RIP past the instruction that exited. The exit instruction
+ * length is valid for instruction exits (SDM Vol. 3C 27.2.5); blocking by
+ * STI or MOV SS ends with the instruction (24.4.2).
+ */
+static void skip_instruction(struct vmx_vcpu *v)
+{
+	u64 rip = vmcs_readl(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_writel(GUEST_RIP, long_mode() ? rip : (u32)rip);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI |
+				      GUEST_INTR_STATE_MOV_SS));
+}
+
+/**
+ * vmx_queue_exception() - deliver a hardware exception at the next entry
+ * @v: the vCPU, loaded.
+ * @vector: 0 to 31.
+ * @has_error: the exception pushes an error code.
+ * @error: the error code.
+ *
+ * Event injection (SDM Vol. 3C 26.6). In real mode no error code is
+ * pushed, and VM entry insists on that (26.2.1.3).
+ */
+void vmx_queue_exception(struct vmx_vcpu *v, u8 vector, bool has_error,
+			 u32 error)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	if (has_error && (vmx_guest_cr0() & X86_CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static enum vmx_exit_action inject_ud(struct vmx_vcpu *v)
+{
+	vmx_queue_exception(v, X86_TRAP_UD, false, 0);
+	return VMX_RESUME;
+}
+
+static enum vmx_exit_action inject_gp(struct vmx_vcpu *v)
+{
+	vmx_queue_exception(v, X86_TRAP_GP, true, 0);
+	return VMX_RESUME;
+}
+
+static enum vmx_exit_action internal_error(struct vmx_vcpu *v, u32 suberror,
+					   u32 reason)
+{
+	struct vmxlab_run *run = run_of(v);
+
+	run->exit_reason = VMXLAB_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.exit_reason = reason;
+	run->internal.qualification = vmcs_readl(EXIT_QUALIFICATION);
+	run->internal.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	return VMX_TO_USER;
+}
+
+static enum vmx_exit_action handle_resume(struct vmx_vcpu *v)
+{
+	return VMX_RESUME;
+}
+
+static enum vmx_exit_action handle_skip(struct vmx_vcpu *v)
+{
+	skip_instruction(v);
+	return VMX_RESUME;
+}
+
+/* Exception bitmap is 0: only NMIs exit here, handled in run.c already. */
+static enum vmx_exit_action handle_exception_nmi(struct vmx_vcpu *v)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		return VMX_RESUME;
+	return internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT,
+			      EXIT_REASON_EXCEPTION_NMI);
+}
+
+static enum vmx_exit_action handle_triple_fault(struct vmx_vcpu *v)
+{
+	run_of(v)->exit_reason = VMXLAB_EXIT_SHUTDOWN;
+	return VMX_TO_USER;
+}
+
+static enum vmx_exit_action handle_hlt(struct vmx_vcpu *v)
+{
+	skip_instruction(v);
+	run_of(v)->exit_reason = VMXLAB_EXIT_HLT;
+	return VMX_TO_USER;
+}
+
+/*
+ * CPUID: the host's answers, minus what the guest cannot use under vmxlab
+ * (VMX, SMX, MONITOR, PMU, thermal and debug-store leaves, features whose
+ * controls vmxlab leaves off), plus the hypervisor leaves. SDM Vol. 2A
+ * "CPUID" names every bit.
+ */
+static void cpuid_filter(struct vmx_vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b,
+			 u32 *c, u32 *d)
+{
+	const struct vmx_config *cfg = vmx_config();
+
+	switch (leaf) {
+	case 1:
+		/* APIC id: the vCPU id. No local APIC is emulated yet. */
+		*b = (*b & 0x00ffffff) | (v->core->id << 24);
+		*c &= ~(BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) |
+			BIT(8) | BIT(14) | BIT(15) | BIT(18) | BIT(21) |
+			BIT(24) | BIT(27));
+		if (vmx_guest_cr4() & X86_CR4_OSXSAVE)
+			*c |= BIT(27);		/* OSXSAVE mirrors CR4 */
+		*c |= BIT(31);			/* hypervisor present */
+		*d &= ~(BIT(7) | BIT(9) | BIT(14) | BIT(21) | BIT(22) |
+			BIT(29) | BIT(31));
+		break;
+	case 5: case 6: case 0xa: case 0xb: case 0x1f:
+		*a = 0;
+		*b = 0;
+		*c = 0;
+		*d = 0;
+		break;
+	case 7:
+		if (sub == 0) {
+			if (!(cfg->proc2 & SECONDARY_EXEC_ENABLE_INVPCID))
+				*b &= ~BIT(10);
+			*b &= ~(BIT(2) | BIT(12) | BIT(14) | BIT(15) | BIT(25));
+			*c &= ~(BIT(3) | BIT(4) | BIT(5) | BIT(7) | BIT(16));
+			*d &= ~(BIT(20) | BIT(26) | BIT(27) | BIT(29) | BIT(30));
+		}
+		break;
+	case 0x40000000:
+		*a = 0x40000001;
+		memcpy(b, VMXLAB_CPUID_SIGNATURE, 4);
+		memcpy(c, VMXLAB_CPUID_SIGNATURE + 4, 4);
+		memcpy(d, VMXLAB_CPUID_SIGNATURE + 8, 4);
+		break;
+	case 0x80000001:
+		if (!(cfg->proc2 & SECONDARY_EXEC_ENABLE_RDTSCP))
+			*d &= ~BIT(27);
+		break;
+	default:
+		if (leaf > 0x40000000 && leaf <= 0x400000ff) {
+			*a = 0;
+			*b = 0;
+			*c = 0;
+			*d = 0;
+		}
+	}
+}
+
+static enum vmx_exit_action handle_cpuid(struct vmx_vcpu *v)
+{
+	u32 leaf = v->regs[VMX_RAX], sub = v->regs[VMX_RCX], a, b, c, d;
+
+	a = 0;
+	b = 0;
+	c = 0;
+	d = 0;
+	if (leaf < 0x40000000 || leaf > 0x400000ff)
+		cpuid_count(leaf, sub, &a, &b, &c, &d);
+	cpuid_filter(v, leaf, sub, &a, &b, &c, &d);
+	v->regs[VMX_RAX] = a;
+	v->regs[VMX_RBX] = b;
+	v->regs[VMX_RCX] = c;
+	v->regs[VMX_RDX] = d;
+	skip_instruction(v);
+	return VMX_RESUME;
+}
+
+/* Hypercalls: uapi/linux/vmxlab.h lists them. */
+static enum vmx_exit_action handle_vmcall(struct vmx_vcpu *v)
+{
+	u64 nr = v->regs[VMX_RAX], ret;
+
+	if (!long_mode())
+		nr = (u32)nr;
+	if (guest_cpl() != 0)
+		ret = VMXLAB_HC_EPERM;
+	else if (nr == VMXLAB_HC_NOP)
+		ret = 0;
+	else if (nr == VMXLAB_HC_ECHO)
+		ret = v->regs[VMX_RBX];
+	else if (nr == VMXLAB_HC_VCPU_ID)
+		ret = v->core->id;
+	else
+		ret = VMXLAB_HC_ENOSYS;
+	set_gpr32(v, VMX_RAX, ret);
+	skip_instruction(v);
+	return VMX_RESUME;
+}
+
+/* MOV to/from CR0, CR3, CR4, CR8, CLTS, LMSW (SDM Vol. 3C 25.1.3). */
+static enum vmx_exit_action handle_cr(struct vmx_vcpu *v)
+{
+	struct vmx_cr_qual q = vmx_decode_cr(vmcs_readl(EXIT_QUALIFICATION));
+	u64 val = get_gpr(v, q.gpr);
+	int err = 0;
+
+	if (!long_mode())
+		val = (u32)val;
+	switch (q.type) {
+	case VMX_CR_MOV_TO:
+		if (q.cr == 0)
+			err = vmx_set_cr0(v, val);
+		else if (q.cr == 4)
+			err = vmx_set_cr4(v, val);
+		else if (q.cr == 3)
+			vmcs_writel(GUEST_CR3, val);
+		else if (q.cr == 8 && val <= 15)
+			v->cr8 = val;
+		else
+			err = -EINVAL;
+		break;
+	case VMX_CR_MOV_FROM:
+		if (q.cr == 3)
+			set_gpr(v, q.gpr, vmcs_readl(GUEST_CR3));
+		else if (q.cr == 8)
+			set_gpr(v, q.gpr, v->cr8);
+		else
+			return internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT,
+					      EXIT_REASON_CR_ACCESS);
+		break;
+	case VMX_CR_CLTS:
+		err = vmx_set_cr0(v, vmx_guest_cr0() & ~X86_CR0_TS);
+		break;
+	case VMX_CR_LMSW:
+		/* LMSW loads CR0[3:0] but cannot clear PE (SDM Vol. 2A). */
+		val = vmx_guest_cr0();
+		err = vmx_set_cr0(v, (val & ~0xeULL) | (q.lmsw_data & 0xf));
+		break;
+	}
+	if (err)
+		return inject_gp(v);
+	skip_instruction(v);
+	return VMX_RESUME;
+}
+
+static bool canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
+/* The MSRs a guest may use; anything else raises #GP (abi.rst). */
+static int msr_read(struct vmx_vcpu *v, u32 msr, u64 *val)
+{
+	const struct vmx_config *c = vmx_config();
+	int i;
+
+	switch (msr) {
+	case MSR_IA32_TSC:
+		*val = rdtsc();
+		return 0;
+	case MSR_IA32_APICBASE:
+		*val = v->apic_base;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		*val = vmcs_read32(GUEST_SYSENTER_CS);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = vmcs_readl(GUEST_SYSENTER_ESP);
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = vmcs_readl(GUEST_SYSENTER_EIP);
+		return 0;
+	case MSR_IA32_CR_PAT:
+		if (!(c->entry & VM_ENTRY_LOAD_IA32_PAT))
+			return -EINVAL;
+		*val = vmcs_read64(GUEST_IA32_PAT);
+		return 0;
+	case MSR_EFER:
+		*val = vmcs_read64(GUEST_IA32_EFER);
+		return 0;
+	case MSR_FS_BASE:
+		*val = vmcs_readl(GUEST_FS_BASE);
+		return 0;
+	case MSR_GS_BASE:
+		*val = vmcs_readl(GUEST_GS_BASE);
+		return 0;
+	}
+	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++) {
+		if (v->msr_page[i].index == msr) {
+			*val = v->msr_page[i].value;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* PAT entries must be memory types 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A 12.12.2). */
+static bool pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = (pat >> (8 * i)) & 0xff;
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+static int msr_write_efer(struct vmx_vcpu *v, u64 val)
+{
+	u64 old = vmcs_read64(GUEST_IA32_EFER);
+
+	if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+		return -EINVAL;
+	/* LME cannot change while paging is on; LMA is read-only (10.8.5). */
+	if ((vmx_guest_cr0() & X86_CR0_PG) && ((old ^ val) & EFER_LME))
+		return -EINVAL;
+	vmx_set_efer(v, (val & ~(u64)EFER_LMA) | (old & EFER_LMA));
+	return 0;
+}
+
+static int msr_write(struct vmx_vcpu *v, u32 msr, u64 val)
+{
+	const struct vmx_config *c = vmx_config();
+	int i;
+
+	switch (msr) {
+	case MSR_IA32_APICBASE:
+		v->apic_base = val;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write32(GUEST_SYSENTER_CS, val);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		vmcs_writel(GUEST_SYSENTER_ESP, val);
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		vmcs_writel(GUEST_SYSENTER_EIP, val);
+		return 0;
+	case MSR_IA32_CR_PAT:
+		if (!(c->entry & VM_ENTRY_LOAD_IA32_PAT) || !pat_valid(val))
+			return -EINVAL;
+		vmcs_write64(GUEST_IA32_PAT, val);
+		return 0;
+	case MSR_EFER:
+		return msr_write_efer(v, val);
+	case MSR_FS_BASE:
+		if (!canonical(val))
+			return -EINVAL;
+		vmcs_writel(GUEST_FS_BASE, val);
+		return 0;
+	case MSR_GS_BASE:
+		if (!canonical(val))
+			return -EINVAL;
+		vmcs_writel(GUEST_GS_BASE, val);
+		return 0;
+	}
+	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++) {
+		if (v->msr_page[i].index != msr)
+			continue;
+		if (msr != MSR_STAR && msr != MSR_SYSCALL_MASK &&
+		    !canonical(val))
+			return -EINVAL;
+		v->msr_page[i].value = val;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static enum vmx_exit_action handle_rdmsr(struct vmx_vcpu *v)
+{
+	u64 val;
+
+	if (msr_read(v, v->regs[VMX_RCX], &val))
+		return inject_gp(v);
+	v->regs[VMX_RAX] = (u32)val;
+	v->regs[VMX_RDX] = val >> 32;
+	skip_instruction(v);
+	return VMX_RESUME;
+}
+
+static enum vmx_exit_action handle_wrmsr(struct vmx_vcpu *v)
+{
+	u64 val = (u32)v->regs[VMX_RAX] | (v->regs[VMX_RDX] << 32);
+
+	if (msr_write(v, v->regs[VMX_RCX], val))
+		return inject_gp(v);
+	skip_instruction(v);
+	return VMX_RESUME;
+}
+
+/*
+ * XSETBV (SDM Vol. 2C): XCR0 only, x87 always on, AVX only with SSE, and
+ * nothing the host does not enable itself. run.c loads the value around
+ * each entry.
+ */
+static enum vmx_exit_action handle_xsetbv(struct vmx_vcpu *v)
+{
+	u64 val = (u32)v->regs[VMX_RAX] | (v->regs[VMX_RDX] << 32);
+	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+	if (!(vmx_guest_cr4() & X86_CR4_OSXSAVE))
+		return inject_ud(v);
+	if (guest_cpl() != 0 || (u32)v->regs[VMX_RCX] != 0 ||
+	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)))
+		return inject_gp(v);
+	v->xcr0 = val;
+	skip_instruction(v);
+	return VMX_RESUME;
+}
+
+/* Guest memory through the guest's own page tables. */
+struct walk_ctx {
+	struct vmx_vcpu *v;
+};
+
+static int walk_read(void *ctx, u64 gpa, u64 *val, unsigned int len)
+{
+	struct walk_ctx *w = ctx;
+
+	*val = 0;
+	return vmxlab_read_guest(w->v->core->vm, gpa, val, len);
+}
+
+static void walk_regs(struct gwalk_regs *r)
+{
+	int i;
+
+	r->cr0 = vmx_guest_cr0();
+	r->cr3 = vmcs_readl(GUEST_CR3);
+	r->cr4 = vmx_guest_cr4();
+	r->efer = vmcs_read64(GUEST_IA32_EFER);
+	for (i = 0; i < 4; i++)
+		r->pdptr[i] = vmcs_read64(GUEST_PDPTR0 + 2 * i);
+}
+
+/*
+ * Copies @len bytes between @buf and the guest-linear address @la, page by
+ * page. Return: 0; -ENOENT for a not-present page (after queueing the
+ * guest's #PF if @inject); -EFAULT where the memory is not guest RAM.
+ */
+static int copy_linear(struct vmx_vcpu *v, u64 la, void *buf, size_t len,
+		       bool write, bool inject)
+{
+	struct walk_ctx w = { v };
+	struct gwalk_regs r;
+	u32 pf;
+	u64 gpa;
+	int err;
+
+	walk_regs(&r);
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - (la & ~PAGE_MASK));
+
+		err = gwalk(&r, la, write, walk_read, &w, &gpa, &pf);
+		if (err == -ENOENT && inject) {
+			v->cr2 = la;
+			vmx_queue_exception(v, X86_TRAP_PF, true,
+					    pf | (guest_cpl() == 3 ? 4 : 0));
+			return err;
+		}
+		if (err)
+			return err;
+		err = write ? vmxlab_write_guest(v->core->vm, gpa, buf, n) :
+			      vmxlab_read_guest(v->core->vm, gpa, buf, n);
+		if (err)
+			return -EFAULT;
+		la += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static u64 addr_mask(unsigned int size)
+{
+	return size == 8 ? ~0ULL : BIT_ULL(8 * size) - 1;
+}
+
+/* Address size of INS/OUTS: instruction information if the CPU gives it. */
+static unsigned int string_addr_size(void)
+{
+	const struct vmxlab_caps *caps = vmxlab_arch_caps();
+
+	/* IA32_VMX_BASIC[54] (SDM Vol. 3D A.1), field bits 9:7 (27.2.5). */
+	if (caps->msrs[0] & BIT_ULL(54))
+		return 2 << ((vmcs_read32(VMX_INSTRUCTION_INFO) >> 7) & 3);
+	return code_size();
+}
+
+/*
+ * INS/OUTS: at most as many elements as fit in the run page per exit. OUTS
+ * reads them from guest memory now; INS writes them when userspace has
+ * supplied them. A REP prefix repeats the instruction (RIP stays) until
+ * RCX reaches 0 (SDM Vol. 2B "INS", "OUTS", "REP").
+ */
+static enum vmx_exit_action string_io(struct vmx_vcpu *v, struct vmx_io_op *io)
+{
+	struct vmxlab_run *run = run_of(v);
+	u8 *data = (u8 *)run + VMXLAB_RUN_IO_DATA_OFFSET;
+	u64 count = 1, i;
+	int err = 0;
+
+	io->addr_size = string_addr_size();
+	io->down = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF;
+	io->linear = vmcs_readl(GUEST_LINEAR_ADDRESS);
+	if (io->rep) {
+		count = v->regs[VMX_RCX] & addr_mask(io->addr_size);
+		if (!count) {
+			skip_instruction(v);
+			return VMX_RESUME;
+		}
+	}
+	io->count = min_t(u64, count, VMXLAB_RUN_IO_DATA_MAX / io->size);
+	for (i = 0; !io->in && i < io->count && !err; i++) {
+		u64 la = io->down ? io->linear - i * io->size :
+			 io->linear + i * io->size;
+
+		err = copy_linear(v, la, data + i * io->size, io->size, false,
+				  true);
+	}
+	if (err == -ENOENT)
+		return VMX_RESUME;	/* the guest takes its #PF */
+	if (err)
+		return internal_error(v, VMXLAB_INTERNAL_STRING_IO,
+				      EXIT_REASON_IO_INSTRUCTION);
+	return VMX_TO_USER;
+}
+
+static enum vmx_exit_action handle_io(struct vmx_vcpu *v)
+{
+	struct vmx_io_qual q = vmx_decode_io(vmcs_readl(EXIT_QUALIFICATION));
+	struct vmxlab_run *run = run_of(v);
+	struct vmx_io_op *io = &v->io;
+	enum vmx_exit_action action = VMX_TO_USER;
+
+	*io = (struct vmx_io_op) {
+		.in = q.in, .string = q.string, .rep = q.rep, .size = q.size,
+		.port = q.port, .count = 1,
+	};
+	if (q.string) {
+		action = string_io(v, io);
+		if (action != VMX_TO_USER)
+			return action;
+	} else if (!q.in) {
+		memcpy((u8 *)run + VMXLAB_RUN_IO_DATA_OFFSET, &v->regs[VMX_RAX],
+		       q.size);
+	}
+	run->exit_reason = VMXLAB_EXIT_IO;
+	run->io.direction = q.in ? VMXLAB_IO_IN : VMXLAB_IO_OUT;
+	run->io.size = q.size;
+	run->io.port = q.port;
+	run->io.count = io->count;
+	run->io.data_offset = VMXLAB_RUN_IO_DATA_OFFSET;
+	v->pending = VMX_PENDING_IO;
+	return VMX_TO_USER;
+}
+
+/* Finishes an I/O instruction once userspace has served it. */
+static void complete_io(struct vmx_vcpu *v)
+{
+	struct vmx_io_op *io = &v->io;
+	u8 *data = (u8 *)v->core->run + VMXLAB_RUN_IO_DATA_OFFSET;
+	unsigned int reg = io->in ? VMX_RDI : VMX_RSI;
+	u64 mask, delta, i, val = 0;
+
+	if (!io->string) {
+		if (io->in) {
+			memcpy(&val, data, io->size);
+			write_gpr_sized(v, VMX_RAX, false, io->size, val);
+		}
+		skip_instruction(v);
+		return;
+	}
+	for (i = 0; io->in && i < io->count; i++) {
+		u64 la = io->down ? io->linear - i * io->size :
+			 io->linear + i * io->size;
+
+		if (copy_linear(v, la, data + i * io->size, io->size, true,
+				true))
+			return;	/* #PF queued, or not RAM: leave state as is */
+	}
+	mask = addr_mask(io->addr_size);
+	delta = (u64)io->count * io->size;
+	val = v->regs[reg];
+	val = io->down ? val - delta : val + delta;
+	v->regs[reg] = (v->regs[reg] & ~mask) | (val & mask);
+	if (io->rep) {
+		val = (v->regs[VMX_RCX] & mask) - io->count;
+		v->regs[VMX_RCX] = (v->regs[VMX_RCX] & ~mask) | (val & mask);
+		if (val & mask)
+			return;	/* RIP stays: the REP instruction goes on */
+	}
+	skip_instruction(v);
+}
+
+/* Reads up to 15 instruction bytes at CS:RIP. Return: bytes read. */
+static unsigned int fetch_insn(struct vmx_vcpu *v, u8 *buf)
+{
+	u64 la = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
+	unsigned int n;
+
+	if (!long_mode())
+		la = (u32)la;
+	/* Stop at the first byte that cannot be read (end of RAM). */
+	for (n = 15; n; n--) {
+		if (!copy_linear(v, la, buf, n, false, false))
+			return n;
+	}
+	return 0;
+}
+
+/*
+ * EPT violation: an access to guest-physical memory that no slot maps with
+ * the needed rights, i.e. MMIO (or a write to a read-only slot). Decode the
+ * MOV and hand the access to userspace (SDM Vol. 3C 28.3.3.2).
+ */
+static enum vmx_exit_action handle_ept_violation(struct vmx_vcpu *v)
+{
+	struct vmx_ept_qual q = vmx_decode_ept(vmcs_readl(EXIT_QUALIFICATION));
+	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	struct vmxlab_run *run = run_of(v);
+	struct mmio_insn insn;
+	u8 code[15];
+	unsigned int n;
+
+	if (q.fetch)
+		return internal_error(v, VMXLAB_INTERNAL_EMULATION,
+				      EXIT_REASON_EPT_VIOLATION);
+	n = fetch_insn(v, code);
+	if (mmio_decode(code, n, code_size(), &insn) ||
+	    insn.write != q.write)
+		return internal_error(v, VMXLAB_INTERNAL_EMULATION,
+				      EXIT_REASON_EPT_VIOLATION);
+
+	v->mmio = (struct vmx_mmio_op) {
+		.write = insn.write, .len = insn.size, .reg = insn.reg,
+		.dst_size = insn.dst_size, .high_byte = insn.high_byte,
+		.insn_len = insn.len,
+	};
+	run->exit_reason = VMXLAB_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = insn.size;
+	run->mmio.is_write = insn.write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (insn.write) {
+		u64 val = insn.has_imm ? insn.imm : get_gpr(v, insn.reg);
+
+		if (insn.high_byte)
+			val >>= 8;
+		memcpy(run->mmio.data, &val, insn.size);
+	}
+	v->pending = VMX_PENDING_MMIO;
+	return VMX_TO_USER;
+}
+
+static void complete_mmio(struct vmx_vcpu *v)
+{
+	struct vmx_mmio_op *m = &v->mmio;
+	u64 val = 0, rip;
+
+	if (!m->write) {
+		memcpy(&val, v->core->run->mmio.data, m->len);
+		write_gpr_sized(v, m->reg, m->high_byte, m->dst_size, val);
+	}
+	rip = vmcs_readl(GUEST_RIP) + m->insn_len;
+	vmcs_writel(GUEST_RIP, long_mode() ? rip : (u32)rip);
+}
+
+/**
+ * vmx_complete_userspace() - finish the exit userspace was given
+ * @v: the vCPU, loaded.
+ *
+ * Called at the start of VMXLAB_RUN: stores IN and MMIO read data where
+ * the instruction wanted it and moves RIP on.
+ */
+void vmx_complete_userspace(struct vmx_vcpu *v)
+{
+	if (v->pending == VMX_PENDING_IO)
+		complete_io(v);
+	else if (v->pending == VMX_PENDING_MMIO)
+		complete_mmio(v);
+	v->pending = VMX_PENDING_NONE;
+}
+
+static const vmx_exit_handler exit_handlers[VMXLAB_NR_EXIT_REASONS] = {
+	[EXIT_REASON_EXCEPTION_NMI]		= handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT]	= handle_resume,
+	[EXIT_REASON_TRIPLE_FAULT]		= handle_triple_fault,
+	[EXIT_REASON_CPUID]			= handle_cpuid,
+	[EXIT_REASON_HLT]			= handle_hlt,
+	/* Guest memory is write-back RAM the host keeps coherent. */
+	[EXIT_REASON_INVD]			= handle_skip,
+	[EXIT_REASON_WBINVD]			= handle_skip,
+	[EXIT_REASON_VMCALL]			= handle_vmcall,
+	/* No VMX, SMX or MONITOR/MWAIT for guests (CPUID hides them). */
+	[VMX_EXIT_REASON_GETSEC]		= inject_ud,
+	[EXIT_REASON_VMCLEAR]			= inject_ud,
+	[EXIT_REASON_VMLAUNCH]			= inject_ud,
+	[EXIT_REASON_VMPTRLD]			= inject_ud,
+	[EXIT_REASON_VMPTRST]			= inject_ud,
+	[EXIT_REASON_VMREAD]			= inject_ud,
+	[EXIT_REASON_VMRESUME]			= inject_ud,
+	[EXIT_REASON_VMWRITE]			= inject_ud,
+	[EXIT_REASON_VMOFF]			= inject_ud,
+	[EXIT_REASON_VMON]			= inject_ud,
+	[EXIT_REASON_INVEPT]			= inject_ud,
+	[EXIT_REASON_INVVPID]			= inject_ud,
+	[EXIT_REASON_VMFUNC]			= inject_ud,
+	[EXIT_REASON_MWAIT_INSTRUCTION]		= inject_ud,
+	[EXIT_REASON_MONITOR_INSTRUCTION]	= inject_ud,
+	/* No PMU is exposed (CPUID leaf 0xA is zero). */
+	[EXIT_REASON_RDPMC]			= inject_gp,
+	[EXIT_REASON_CR_ACCESS]			= handle_cr,
+	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
+	[EXIT_REASON_MSR_READ]			= handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE]			= handle_wrmsr,
+	[EXIT_REASON_PAUSE_INSTRUCTION]		= handle_resume,
+	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
+	/* The time slice ended: back to the run loop, which may schedule. */
+	[EXIT_REASON_PREEMPTION_TIMER]		= handle_resume,
+	[EXIT_REASON_XSETBV]			= handle_xsetbv,
+};
+
+/*
+ * An exit while the CPU delivered an event to the guest (SDM Vol. 3C
+ * 27.2.4): the event must be delivered again at the next entry (29.2.1),
+ * unless the exit means it cannot be (its IDT or stack is MMIO).
+ */
+static bool reinject_event(struct vmx_vcpu *v, u32 reason)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (!(info & VECTORING_INFO_VALID_MASK) ||
+	    reason == EXIT_REASON_TRIPLE_FAULT)
+		return true;
+	if (reason == EXIT_REASON_EPT_VIOLATION)
+		return false;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	return true;
+}
+
+/**
+ * vmx_handle_exit() - dispatch one VM exit
+ * @v: the vCPU, loaded, interrupts on, preemption off.
+ * @reason: the basic exit reason.
+ *
+ * Return: VMX_RESUME or VMX_TO_USER.
+ */
+enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *v, u32 reason)
+{
+	vmx_exit_handler h = NULL;
+
+	if (reason < VMXLAB_NR_EXIT_REASONS) {
+		v->exits[reason]++;
+		h = exit_handlers[reason];
+	}
+	if (!reinject_event(v, reason))
+		return internal_error(v, VMXLAB_INTERNAL_DELIVERY, reason);
+	if (!h)
+		return internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT, reason);
+	return h(v);
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The run loop: enter the guest, take the exit, hand it to its handler,
+ * and decide whether to enter again or return to userspace.
+ *
+ * Between two entries the loop behaves like any kernel code: interrupts
+ * are on, it may be preempted, it notices signals. Every entry arms the
+ * VMX-preemption timer with a time slice (SDM Vol. 3C 25.5.1), so that the
+ * loop comes back here at least once a slice whatever the guest does: a
+ * guest with interrupts masked cannot keep a CPU, even on an emulator that
+ * fails to exit on host interrupts then (Documentation/testing.rst).
+ *
+ * Documentation/vm-exit.rst follows one exit through this file.
+ */
+#define pr_fmt(fmt) "vmxlab: " fmt
+
+#include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/tsc.h>
+
+#include "../../module/arch.h"
+#include "vmx.h"
+#include "vmx_ops.h"
+
+/* Time slice per entry, in microseconds of TSC. */
+#define VMX_TIMESLICE_US	1000
+
+/* The task's state that a VM exit clobbers and run.c restores. */
+struct host_state {
+	u16 ds, es, fs, gs;
+	unsigned long fs_base, kernel_gs_base;
+	unsigned long debugctl;
+	u64 xcr0;
+};
+
+static void host_state_save(struct vmx_vcpu *v, struct host_state *h)
+{
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	rdmsrl(MSR_FS_BASE, h->fs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	h->debugctl = get_debugctlmsr();
+	h->xcr0 = boot_cpu_has(X86_FEATURE_OSXSAVE) ?
+		  xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+}
+
+/*
+ * After a VM exit, with interrupts off: what the CPU loaded from the
+ * host-state area is the kernel's, not quite the task's (SDM Vol. 3C 27.5).
+ */
+static void host_state_restore(struct host_state *h)
+{
+	if (h->ds)
+		loadsegment(ds, h->ds);
+	if (h->es)
+		loadsegment(es, h->es);
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	if (h->gs) {
+		load_gs_index(h->gs);
+		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	}
+	/* VM exit sets the GDTR limit to 0xffff and the TR limit to 0x67. */
+	load_fixmap_gdt(raw_smp_processor_id());
+	invalidate_tss_limit();
+	/* And clears DEBUGCTL and DR7 (27.5.1). */
+	if (h->debugctl)
+		update_debugctlmsr(h->debugctl);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+}
+
+static u32 timeslice(void)
+{
+	u64 ticks = (u64)tsc_khz * VMX_TIMESLICE_US / 1000;
+
+	ticks >>= vmx_config()->preemption_timer_shift;
+	return clamp_t(u64, ticks, 1, U32_MAX);
+}
+
+/* Guest XCR0 in, while the guest runs with CR4.OSXSAVE (SDM Vol. 1 13.3). */
+static bool guest_xcr0_differs(struct vmx_vcpu *v, struct host_state *h)
+{
+	return h->xcr0 && v->xcr0 != h->xcr0 &&
+	       (vmx_guest_cr4() & X86_CR4_OSXSAVE);
+}
+
+/*
+ * One VM entry and exit, with interrupts off around it. Returns what
+ * vmxlab_vmenter() returned; *reason is the exit reason after an exit.
+ */
+static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
+{
+	const struct vmx_config *c = vmx_config();
+	unsigned long cr3, cr4;
+	bool xcr0_switch;
+	int ret;
+
+	local_irq_disable();
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+
+	/* CR3 changes with the PCID generation, CR4 with some features. */
+	cr3 = __read_cr3();
+	if (cr3 != v->host_cr3) {
+		vmcs_writel(HOST_CR3, cr3);
+		v->host_cr3 = cr3;
+	}
+	cr4 = cr4_read_shadow();
+	if (cr4 != v->host_cr4) {
+		vmcs_writel(HOST_CR4, cr4);
+		v->host_cr4 = cr4;
+	}
+	if (c->pin & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, timeslice());
+
+	/* CR2 is not part of the VMCS guest state (SDM Vol. 3C 24.4.1). */
+	if (read_cr2() != v->cr2)
+		native_write_cr2(v->cr2);
+	xcr0_switch = guest_xcr0_differs(v, h);
+	if (xcr0_switch)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
+
+	ret = vmxlab_vmenter(v, v->launched);
+	v->entries++;
+
+	v->cr2 = read_cr2();
+	if (xcr0_switch)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, h->xcr0);
+	host_state_restore(h);
+
+	if (!ret) {
+		*reason = vmcs_read32(VM_EXIT_REASON);
+		if (!(*reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			v->launched = true;
+		/* An NMI that hit the guest belongs to the host (25.2). */
+		if ((*reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI &&
+		    (vmcs_read32(VM_EXIT_INTR_INFO) &
+		     (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
+		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
+			vmxlab_do_nmi_irqoff();
+	}
+	local_irq_enable();
+	return ret;
+}
+
+/* VMLAUNCH/VMRESUME did not even start the guest: VMfail (30.2). */
+static void report_vmfail(struct vmx_vcpu *v, int ret)
+{
+	struct vmxlab_run *run = v->core->run;
+
+	run->exit_reason = VMXLAB_EXIT_VMFAIL;
+	run->vmfail.error = ret == 2 ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
+	if (ret == 3)
+		pr_err_ratelimited("VMLAUNCH/VMRESUME faulted (VMX is off?)\n");
+}
+
+/* The guest state was refused: exit reason with bit 31 set (26.8). */
+static void report_entry_failure(struct vmx_vcpu *v, u32 reason)
+{
+	struct vmxlab_run *run = v->core->run;
+
+	run->exit_reason = VMXLAB_EXIT_FAIL_ENTRY;
+	run->fail_entry.reason = reason & 0xffff;
+	run->fail_entry.qualification = vmcs_readl(EXIT_QUALIFICATION);
+	run->fail_entry.check = vmx_diagnose_entry_failure(v);
+}
+
+int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
+{
+	struct vmx_vcpu *v = to_vmx(vcpu);
+	struct vmxlab_run *run = vcpu->run;
+	enum vmx_exit_action action;
+	struct host_state h;
+	int r = 0, ret;
+	u32 reason = 0;
+
+	fpu_swap_kvm_fpstate(&v->fpu, true);
+	host_state_save(v, &h);
+
+	vmx_vcpu_load(v);
+	/* The task's FS base, and its user GS base for the MSR lists. */
+	vmcs_writel(HOST_FS_BASE, h.fs_base);
+	v->msr_page[PAGE_SIZE / 2 / sizeof(*v->msr_page) +
+		    VMX_MSR_KERNEL_GS_BASE].value = h.kernel_gs_base;
+	if (v->pending != VMX_PENDING_NONE)
+		vmx_complete_userspace(v);
+	vmx_vcpu_put(v);
+
+	run->exit_reason = VMXLAB_EXIT_NONE;
+	for (;;) {
+		if (signal_pending(current)) {
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		vmx_vcpu_load(v);
+		ret = enter_once(v, &h, &reason);
+		if (ret) {
+			report_vmfail(v, ret);
+			action = VMX_TO_USER;
+		} else if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+			report_entry_failure(v, reason);
+			action = VMX_TO_USER;
+		} else {
+			action = vmx_handle_exit(v, reason & 0xffff);
+		}
+		if (action == VMX_TO_USER) {
+			run->rip = vmcs_readl(GUEST_RIP);
+			run->rflags = vmcs_readl(GUEST_RFLAGS);
+			run->flags = (run->rflags & X86_EFLAGS_IF) ?
+				     VMXLAB_RUN_IF : 0;
+		}
+		vmx_vcpu_put(v);
+		if (action == VMX_TO_USER)
+			break;
+	}
+	run->exit_count = v->entries;
+	if (!r)
+		v->userspace_exits++;
+	fpu_swap_kvm_fpstate(&v->fpu, false);
+	return r;
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VMX backend's private state: one struct vmx_vcpu per vCPU, one
+ * struct vmx_vm per VM, and the functions the backend's files share.
+ * Documentation/vm-exit.rst follows an exit through all of them.
+ */
+#ifndef VMXLAB_ARCH_X86_VMX_H
+#define VMXLAB_ARCH_X86_VMX_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+#include <asm/vmx.h>
+
+#include "../../module/vmxlab.h"
+#include "caps.h"
+#include "ept.h"
+
+/* Index of each general-purpose register in vmx_vcpu.regs: SDM order. */
+enum vmx_reg {
+	VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP, VMX_RBP, VMX_RSI, VMX_RDI,
+	VMX_R8, VMX_R9, VMX_R10, VMX_R11, VMX_R12, VMX_R13, VMX_R14, VMX_R15,
+	VMX_NR_REGS
+};
+
+/* The MSRs switched by the VM-entry/VM-exit MSR lists (SDM 24.7.2, 24.8.2). */
+enum vmx_switched_msr {
+	VMX_MSR_KERNEL_GS_BASE, VMX_MSR_STAR, VMX_MSR_LSTAR, VMX_MSR_CSTAR,
+	VMX_MSR_SYSCALL_MASK, VMX_NR_SWITCHED_MSRS
+};
+
+/* What userspace must complete before the guest may go on. */
+enum vmx_pending {
+	VMX_PENDING_NONE,
+	VMX_PENDING_IO,		/* IN/OUT/INS/OUTS handed to userspace */
+	VMX_PENDING_MMIO,	/* an MMIO MOV handed to userspace */
+};
+
+/**
+ * struct vmx_io_op - a port I/O instruction in flight
+ * @in: IN/INS.
+ * @string: INS/OUTS.
+ * @rep: with a REP prefix.
+ * @size: element size in bytes.
+ * @port: the port.
+ * @count: elements handed to userspace this time.
+ * @addr_size: address size of a string instruction, bytes (2, 4, 8).
+ * @linear: guest-linear address of the first element (INS/OUTS).
+ * @down: RFLAGS.DF was set: the string goes to lower addresses.
+ */
+struct vmx_io_op {
+	bool in;
+	bool string;
+	bool rep;
+	u8 size;
+	u16 port;
+	u32 count;
+	u8 addr_size;
+	u64 linear;
+	bool down;
+};
+
+/**
+ * struct vmx_mmio_op - a decoded MMIO instruction in flight
+ * @write: a store (else a load into @reg).
+ * @len: access width in bytes.
+ * @reg: destination register of a load.
+ * @dst_size: bytes written to @reg (a zero-extending load can be wider).
+ * @high_byte: the destination is AH, CH, DH or BH.
+ * @insn_len: instruction length, to advance RIP when done.
+ */
+struct vmx_mmio_op {
+	bool write;
+	u8 len;
+	u8 reg;
+	u8 dst_size;
+	bool high_byte;
+	u8 insn_len;
+};
+
+/**
+ * struct vmx_vcpu - a vCPU's VMX state
+ * @regs: guest general-purpose registers; RSP lives in the VMCS and
+ *        @regs[VMX_RSP] is only a copy made for the exit handlers.
+ * @core: the generic vCPU.
+ * @vmcs: the VMCS region (one page).
+ * @cpu: the CPU on which the VMCS is active, -1 when it is clear.
+ * @launched: VMLAUNCH succeeded since the last VMCLEAR (use VMRESUME).
+ * @loaded_link: on the per-CPU list of VMCSs active on @cpu.
+ * @vpid: the VPID, 0 when VPIDs are not used.
+ * @host_cr3: HOST_CR3 as last written.
+ * @host_cr4: HOST_CR4 as last written.
+ * @host_cpu: the CPU whose per-CPU host fields (TR, GDTR, GS base,
+ *        SYSENTER_ESP) are in the VMCS.
+ * @msr_page: the VM-entry MSR-load / VM-exit MSR-store list (guest values)
+ *        and, at offset 2048, the VM-exit MSR-load list (host values).
+ * @nr_switched: entries in use in the MSR lists (0 until long mode).
+ * @cr2: the guest's CR2, which VMX does not switch (run.c does).
+ * @cr8: the guest's task priority (CR8 accesses exit).
+ * @apic_base: IA32_APIC_BASE as the guest reads it.
+ * @xcr0: the guest's XCR0.
+ * @fpu: the guest's FPU/SSE/AVX state, swapped with the task's.
+ * @pending: the kind of exit userspace has to complete.
+ * @io: the I/O instruction of a VMX_PENDING_IO.
+ * @mmio: the instruction of a VMX_PENDING_MMIO.
+ * @exits: VM exits by basic reason.
+ * @entries: VM entries.
+ * @userspace_exits: returns to userspace with an exit.
+ */
+struct vmx_vcpu {
+	unsigned long regs[VMX_NR_REGS];
+	struct vmxlab_vcpu *core;
+	void *vmcs;
+	int cpu;
+	bool launched;
+	struct list_head loaded_link;
+	u16 vpid;
+	unsigned long host_cr3;
+	unsigned long host_cr4;
+	int host_cpu;
+	struct vmx_msr_entry *msr_page;
+	unsigned int nr_switched;
+	u64 cr2;
+	u64 cr8;
+	u64 apic_base;
+	u64 xcr0;
+	struct fpu_guest fpu;
+	enum vmx_pending pending;
+	struct vmx_io_op io;
+	struct vmx_mmio_op mmio;
+	u64 exits[VMXLAB_NR_EXIT_REASONS];
+	u64 entries;
+	u64 userspace_exits;
+};
+
+/**
+ * struct vmx_vm - a VM's VMX state
+ * @ept: the extended page tables.
+ * @eptp: the EPT pointer written to every vCPU's VMCS.
+ */
+struct vmx_vm {
+	struct ept ept;
+	u64 eptp;
+};
+
+/* What an exit handler tells the run loop. */
+enum vmx_exit_action {
+	VMX_RESUME,		/* enter the guest again */
+	VMX_TO_USER,		/* vcpu->core->run describes an exit */
+};
+
+static inline struct vmx_vcpu *to_vmx(struct vmxlab_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+/* hw.c */
+const struct vmx_config *vmx_config(void);
+
+/* vmcs.c */
+int vmx_vmcs_init_percpu(void);
+void vmx_vmcs_exit_percpu(void);
+void vmx_vcpu_load(struct vmx_vcpu *v);
+void vmx_vcpu_put(struct vmx_vcpu *v);
+void vmx_clear_loaded_vmcss(void);
+void vmx_update_msr_lists(struct vmx_vcpu *v);
+void vmx_set_efer(struct vmx_vcpu *v, u64 efer);
+int vmx_set_cr0(struct vmx_vcpu *v, u64 cr0);
+int vmx_set_cr4(struct vmx_vcpu *v, u64 cr4);
+int vmx_load_pdptrs(struct vmx_vcpu *v);
+u64 vmx_guest_cr0(void);
+u64 vmx_guest_cr4(void);
+
+/* exits.c */
+enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *v, u32 reason);
+void vmx_complete_userspace(struct vmx_vcpu *v);
+void vmx_queue_exception(struct vmx_vcpu *v, u8 vector, bool has_error,
+			 u32 error);
+u32 vmx_diagnose_entry_failure(struct vmx_vcpu *v);
+
+/* vmenter.S */
+int vmxlab_vmenter(struct vmx_vcpu *v, bool launched);
+void vmxlab_vmexit(void);
+void vmxlab_do_nmi_irqoff(void);
+
+#endif /* VMXLAB_ARCH_X86_VMX_H */

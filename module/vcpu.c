@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU objects: creation, the vCPU file descriptor and its run page.
+ *
+ * The run page is one zeroed page, mapped shared into userspace by mmap()
+ * on the vCPU fd; exits are described there (struct vmxlab_run). The vCPU
+ * holds a reference on its VM, so closing the VM fd first is harmless.
+ */
+#define pr_fmt(fmt) "vmxlab: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/fcntl.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "arch.h"
+#include "vmxlab.h"
+
+atomic_t vmxlab_nr_vcpus = ATOMIC_INIT(0);
+
+static void vcpu_free(struct vmxlab_vcpu *vcpu)
+{
+	struct vmxlab_vm *vm = vcpu->vm;
+
+	mutex_lock(&vm->lock);
+	vm->vcpus[vcpu->id] = NULL;
+	mutex_unlock(&vm->lock);
+	vmxlab_arch_vcpu_destroy(vcpu);
+	free_page((unsigned long)vcpu->run);
+	mutex_destroy(&vcpu->mutex);
+	kfree(vcpu);
+	atomic_dec(&vmxlab_nr_vcpus);
+	vmxlab_vm_put(vm);
+}
+
+static int vmxlab_vcpu_release(struct inode *inode, struct file *file)
+{
+	vcpu_free(file->private_data);
+	return 0;
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	return !memchr_inv(p, 0, n);
+}
+
+static long vcpu_set_regs(struct vmxlab_vcpu *vcpu, void __user *argp)
+{
+	struct vmxlab_regs regs;
+	long r;
+
+	if (copy_from_user(&regs, argp, sizeof(regs)))
+		return -EFAULT;
+	if (!all_zero(regs.reserved, sizeof(regs.reserved)))
+		return -EINVAL;
+	r = vmxlab_arch_set_regs(vcpu, &regs);
+	if (!r)
+		vcpu->regs_set = true;
+	return r;
+}
+
+static long vcpu_get_regs(struct vmxlab_vcpu *vcpu, void __user *argp)
+{
+	struct vmxlab_regs regs = {};
+	long r = vmxlab_arch_get_regs(vcpu, &regs);
+
+	if (!r && copy_to_user(argp, &regs, sizeof(regs)))
+		r = -EFAULT;
+	return r;
+}
+
+/* Every pad and reserved byte of struct vmxlab_sregs must be zero. */
+static bool sregs_pads_zero(const struct vmxlab_sregs *s)
+{
+	const struct vmxlab_segment *segs[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(segs); i++)
+		if (segs[i]->pad)
+			return false;
+	return all_zero(s->gdt.pad, sizeof(s->gdt.pad)) &&
+	       all_zero(s->idt.pad, sizeof(s->idt.pad)) &&
+	       all_zero(s->reserved, sizeof(s->reserved));
+}
+
+static long vcpu_set_sregs(struct vmxlab_vcpu *vcpu, void __user *argp)
+{
+	struct vmxlab_sregs sregs;
+	long r;
+
+	if (copy_from_user(&sregs, argp, sizeof(sregs)))
+		return -EFAULT;
+	if (!sregs_pads_zero(&sregs))
+		return -EINVAL;
+	r = vmxlab_arch_set_sregs(vcpu, &sregs);
+	if (!r)
+		vcpu->sregs_set = true;
+	return r;
+}
+
+static long vcpu_get_sregs(struct vmxlab_vcpu *vcpu, void __user *argp)
+{
+	struct vmxlab_sregs sregs = {};
+	long r = vmxlab_arch_get_sregs(vcpu, &sregs);
+
+	if (!r && copy_to_user(argp, &sregs, sizeof(sregs)))
+		r = -EFAULT;
+	return r;
+}
+
+static long vcpu_run(struct vmxlab_vcpu *vcpu, unsigned long arg)
+{
+	if (arg)
+		return -EINVAL;
+	if (!vcpu->regs_set || !vcpu->sregs_set)
+		return -ENOEXEC;
+	if (READ_ONCE(vcpu->run->immediate_exit))
+		return -EINTR;
+	return vmxlab_arch_run(vcpu);
+}
+
+static long vcpu_get_stats(struct vmxlab_vcpu *vcpu, void __user *argp)
+{
+	struct vmxlab_vcpu_stats *st;
+	long r = 0;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	vmxlab_arch_vcpu_stats(vcpu, st);
+	st->nr_reasons = VMXLAB_NR_EXIT_REASONS;
+	if (copy_to_user(argp, st, sizeof(*st)))
+		r = -EFAULT;
+	kfree(st);
+	return r;
+}
+
+static long vmxlab_vcpu_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct vmxlab_vcpu *vcpu = file->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	/* A running vCPU holds the mutex for as long as the guest runs. */
+	if (cmd == VMXLAB_RUN) {
+		if (!mutex_trylock(&vcpu->mutex))
+			return -EBUSY;
+	} else if (mutex_lock_killable(&vcpu->mutex)) {
+		return -EINTR;
+	}
+
+	switch (cmd) {
+	case VMXLAB_RUN:
+		r = vcpu_run(vcpu, arg);
+		break;
+	case VMXLAB_GET_REGS:
+		r = vcpu_get_regs(vcpu, argp);
+		break;
+	case VMXLAB_SET_REGS:
+		r = vcpu_set_regs(vcpu, argp);
+		break;
+	case VMXLAB_GET_SREGS:
+		r = vcpu_get_sregs(vcpu, argp);
+		break;
+	case VMXLAB_SET_SREGS:
+		r = vcpu_set_sregs(vcpu, argp);
+		break;
+	case VMXLAB_GET_VCPU_STATS:
+		r = vcpu_get_stats(vcpu, argp);
+		break;
+	default:
+		r = -ENOTTY;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static vm_fault_t vmxlab_vcpu_fault(struct vm_fault *vmf)
+{
+	struct vmxlab_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	page = virt_to_page(vcpu->run);
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct vmxlab_vcpu_vm_ops = {
+	.fault = vmxlab_vcpu_fault,
+};
+
+static int vmxlab_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff != 0 || vma_pages(vma) != 1)
+		return -EINVAL;
+	vma->vm_ops = &vmxlab_vcpu_vm_ops;
+	return 0;
+}
+
+static const struct file_operations vmxlab_vcpu_fops = {
+	.owner = THIS_MODULE,
+	.release = vmxlab_vcpu_release,
+	.unlocked_ioctl = vmxlab_vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = vmxlab_vcpu_mmap,
+	.llseek = noop_llseek,
+};
+
+/**
+ * vmxlab_vcpu_create() - VMXLAB_CREATE_VCPU
+ * @vm: the VM.
+ * @id: the ioctl argument, the vCPU id.
+ *
+ * Return: a vCPU fd; -EINVAL for a bad id, -EEXIST if it exists, -ENOMEM,
+ * -EMFILE.
+ */
+long vmxlab_vcpu_create(struct vmxlab_vm *vm, unsigned long id)
+{
+	struct vmxlab_vcpu *vcpu;
+	int r, fd;
+
+	if (id >= VMXLAB_MAX_VCPUS)
+		return -EINVAL;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->id = id;
+	vcpu->vm = vm;
+	mutex_init(&vcpu->mutex);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	r = -ENOMEM;
+	if (!vcpu->run)
+		goto free;
+
+	mutex_lock(&vm->lock);
+	r = -EEXIST;
+	if (vm->vcpus[id])
+		goto unlock;
+	r = vmxlab_arch_vcpu_init(vcpu);
+	if (r)
+		goto unlock;
+	vm->vcpus[id] = vcpu;
+	kref_get(&vm->refs);
+	mutex_unlock(&vm->lock);
+	atomic_inc(&vmxlab_nr_vcpus);
+
+	/* From here on, the release path frees the vCPU. */
+	fd = anon_inode_getfd("vmxlab-vcpu", &vmxlab_vcpu_fops, vcpu,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		vcpu_free(vcpu);
+	return fd;
+
+unlock:
+	mutex_unlock(&vm->lock);
+	free_page((unsigned long)vcpu->run);
+free:
+	mutex_destroy(&vcpu->mutex);
+	kfree(vcpu);
+	return r;
+}
