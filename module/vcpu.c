@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "abi_check.h"
 #include "arch.h"
 #include "vmxlab.h"
 
@@ -42,11 +43,6 @@ static int vmxlab_vcpu_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static bool all_zero(const void *p, size_t n)
-{
-	return !memchr_inv(p, 0, n);
-}
-
 static long vcpu_set_regs(struct vmxlab_vcpu *vcpu, void __user *argp)
 {
 	struct vmxlab_regs regs;
@@ -54,7 +50,7 @@ static long vcpu_set_regs(struct vmxlab_vcpu *vcpu, void __user *argp)
 
 	if (copy_from_user(&regs, argp, sizeof(regs)))
 		return -EFAULT;
-	if (!all_zero(regs.reserved, sizeof(regs.reserved)))
+	if (!vmxlab_regs_reserved_zero(&regs))
 		return -EINVAL;
 	r = vmxlab_arch_set_regs(vcpu, &regs);
 	if (!r)
@@ -72,22 +68,6 @@ static long vcpu_get_regs(struct vmxlab_vcpu *vcpu, void __user *argp)
 	return r;
 }
 
-/* Every pad and reserved byte of struct vmxlab_sregs must be zero. */
-static bool sregs_pads_zero(const struct vmxlab_sregs *s)
-{
-	const struct vmxlab_segment *segs[] = {
-		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
-	};
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(segs); i++)
-		if (segs[i]->pad)
-			return false;
-	return all_zero(s->gdt.pad, sizeof(s->gdt.pad)) &&
-	       all_zero(s->idt.pad, sizeof(s->idt.pad)) &&
-	       all_zero(s->reserved, sizeof(s->reserved));
-}
-
 static long vcpu_set_sregs(struct vmxlab_vcpu *vcpu, void __user *argp)
 {
 	struct vmxlab_sregs sregs;
@@ -95,7 +75,7 @@ static long vcpu_set_sregs(struct vmxlab_vcpu *vcpu, void __user *argp)
 
 	if (copy_from_user(&sregs, argp, sizeof(sregs)))
 		return -EFAULT;
-	if (!sregs_pads_zero(&sregs))
+	if (!vmxlab_sregs_pads_zero(&sregs))
 		return -EINVAL;
 	r = vmxlab_arch_set_sregs(vcpu, &sregs);
 	if (!r)

@@ -20,13 +20,11 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "abi_check.h"
 #include "arch.h"
 #include "vmxlab.h"
 
 atomic_t vmxlab_nr_vms = ATOMIC_INIT(0);
-
-/* Where a slot's guest-physical range must end: 4-level EPT (SDM 28.2.2). */
-#define VMXLAB_GPA_LIMIT	BIT_ULL(48)
 
 static void slot_release(struct vmxlab_vm *vm, struct vmxlab_slot *slot)
 {
@@ -65,29 +63,16 @@ static int vmxlab_vm_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* The argument checks of VMXLAB_SET_MEMORY_REGION, in the order of the ABI. */
+/* The pure rules (abi_check.h), then: is the range the caller's? */
 static int mem_region_check(const struct vmxlab_memory_region *r)
 {
-	int i;
+	int err = vmxlab_mem_region_check(r);
 
-	if (r->slot >= VMXLAB_MAX_MEM_SLOTS || (r->flags & ~VMXLAB_MEM_READONLY))
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(r->reserved); i++)
-		if (r->reserved[i])
-			return -EINVAL;
-	if (!r->memory_size)
-		return 0;
-	if (!PAGE_ALIGNED(r->guest_phys_addr) || !PAGE_ALIGNED(r->memory_size) ||
-	    !PAGE_ALIGNED(r->userspace_addr))
-		return -EINVAL;
-	if (r->guest_phys_addr >= VMXLAB_GPA_LIMIT ||
-	    r->memory_size > VMXLAB_GPA_LIMIT - r->guest_phys_addr)
-		return -E2BIG;
-	if (r->userspace_addr + r->memory_size < r->userspace_addr ||
+	if (!err && r->memory_size &&
 	    !access_ok((void __user *)(unsigned long)r->userspace_addr,
 		       r->memory_size))
-		return -EFAULT;
-	return 0;
+		err = -EFAULT;
+	return err;
 }
 
 /* Pins @npages pages at @uaddr, all or none. */
