@@ -25,7 +25,13 @@ static void print_usage(FILE *f)
 		"  probe [--vms N] [--hold SECONDS]\n"
 		"                       create N VMs (default 1), hold them, destroy them,\n"
 		"                       and show VMX being switched on and off\n"
-		"  help                 this text\n");
+		"  run [OPTIONS] IMAGE  run a guest (flat, ELF or multiboot image) until it\n"
+		"                       halts, exits or fails; 'vmxlab run --help' lists the\n"
+		"                       options and exit statuses\n"
+		"  help                 this text\n"
+		"\n"
+		"Exit status: 0 success, 1 error, 2 usage error; 'run' has its own\n"
+		"(see 'vmxlab run --help' and vmxlab(1)).\n");
 }
 
 int usage_error(const char *fmt, ...)
@@ -196,6 +202,7 @@ static const struct {
 	{ "version", cmd_version },
 	{ "caps", cmd_caps },
 	{ "probe", cmd_probe },
+	{ "run", cmd_run },
 };
 
 int main(int argc, char **argv)

@@ -18,5 +18,6 @@ int fail(const char *op, int err);
 int open_dev(int *api);
 
 int cmd_caps(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif /* VMXLAB_TOOL_H */

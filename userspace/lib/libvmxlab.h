@@ -21,9 +21,47 @@ int vmxlab_get_caps(int devfd, struct vmxlab_caps *caps);
 /* VMXLAB_CREATE_VM: a VM fd, or -errno. */
 int vmxlab_create_vm(int devfd, uint64_t flags);
 
+/* VMXLAB_GET_RUN_SIZE: bytes to mmap() from a vCPU fd, or -errno. */
+int vmxlab_get_run_size(int devfd);
+/* VMXLAB_SET_MEMORY_REGION (memory_size 0 deletes the slot). */
+int vmxlab_set_memory_region(int vmfd, const struct vmxlab_memory_region *r);
+/* VMXLAB_CREATE_VCPU: a vCPU fd, or -errno. */
+int vmxlab_create_vcpu(int vmfd, unsigned int id);
+/* VMXLAB_GET_REGS, VMXLAB_SET_REGS, VMXLAB_GET_SREGS, VMXLAB_SET_SREGS */
+int vmxlab_get_regs(int vcpufd, struct vmxlab_regs *regs);
+int vmxlab_set_regs(int vcpufd, const struct vmxlab_regs *regs);
+int vmxlab_get_sregs(int vcpufd, struct vmxlab_sregs *sregs);
+int vmxlab_set_sregs(int vcpufd, const struct vmxlab_sregs *sregs);
+/* VMXLAB_RUN: 0 with the exit in the run page, or -errno (-EINTR: signal). */
+int vmxlab_run(int vcpufd);
+/* VMXLAB_GET_VCPU_STATS */
+int vmxlab_get_vcpu_stats(int vcpufd, struct vmxlab_vcpu_stats *stats);
+/*
+ * mmap() of the run page (offset 0, shared, read-write), @size from
+ * vmxlab_get_run_size(). NULL with errno set on failure; munmap() undoes it.
+ */
+struct vmxlab_run *vmxlab_map_run(int vcpufd, int size);
+
+/*
+ * Names. Each returns a constant string, never NULL: an out-of-range number
+ * gives "unknown" (or "reserved" where the SDM reserves it).
+ */
+/* VMXLAB_EXIT_*, as spelled after the prefix ("IO", "FAIL_ENTRY"). */
+const char *vmxlab_exit_name(unsigned int reason);
+/* Basic VMX exit reasons 0..79, SDM Vol. 3D Appendix C, table C-1. */
+const char *vmxlab_vmx_exit_reason_name(unsigned int reason);
+/* VMXLAB_CHECK_*: the guest-state rule a failed VM entry broke, in words. */
+const char *vmxlab_check_name(unsigned int check);
+/* VM-instruction error numbers 1..28, SDM Vol. 3C 30.4; 0 is VMfailInvalid. */
+const char *vmxlab_vm_instruction_error_name(unsigned int error);
+/* VMXLAB_INTERNAL_*, in words. */
+const char *vmxlab_internal_name(unsigned int suberror);
+
 /*
  * Why an errno from one of the above happened, in words a user can act on
- * (e.g. "module not loaded"). @op names the call ("open", "create VM").
+ * (e.g. "module not loaded"). @op names the call; the names it knows:
+ * "open", "create VM", "get run size", "set memory region", "create vCPU",
+ * "map run page", "set registers", "set special registers", "run".
  */
 const char *vmxlab_explain(const char *op, int err);
 
