@@ -25,7 +25,8 @@ build_module() {
 }
 
 # build_tools: the tool and the test helpers as static binaries in
-# $results/bin (they go into initramfs images). Fails on any warning.
+# $results/bin, the test guests in $results/guests (they go into initramfs
+# images). Fails on any warning.
 build_tools() {
 	local log=$results/build-tool.log
 	mkdir -p "$results/bin"
@@ -41,12 +42,29 @@ build_tools() {
 		gcc -static -O2 -Wall -Wextra -Werror \
 			-o "$results/bin/kvm-hold" "$root/tests/helpers/kvm-hold.c" &&
 		gcc -static -O2 -Wall -Wextra -Werror \
-			-o "$results/bin/modload" "$root/tests/helpers/modload.c"
+			-o "$results/bin/modload" "$root/tests/helpers/modload.c" &&
+		gcc -static -O2 -Wall -Wextra -Werror -pthread -I"$root/uapi" \
+			-o "$results/bin/vmxlab-run-abi-test" "$root/tests/helpers/run-abi-test.c" &&
+		gcc -static -O2 -Wall -Wextra -Werror \
+			-o "$results/bin/cpu-hop" "$root/tests/helpers/cpu-hop.c" &&
+		build_guests
+}
+
+# build_guests: the guests of `vmxlab run` tests (tests/guests, GNU as and
+# ld, no libc) in $results/guests. Log: build-guests.log.
+build_guests() {
+	local log=$results/build-guests.log
+	rm -rf "$results/guests"
+	if ! make -C "$root/tests/guests" O="$results/guests" >"$log" 2>&1 ||
+		grep -q "warning:" "$log"; then
+		cat "$log"
+		return 1
+	fi
 }
 
 # mk_initramfs NAME KVM_MODULE...: $results/NAME.cpio.zst with the lane
-# scripts, the tools, the modules built for kernel NAME, and KVM's modules
-# (for the side-by-side tests).
+# scripts, the tools, the test guests (/guests), the modules built for
+# kernel NAME, and KVM's modules (for the side-by-side tests).
 mk_initramfs() {
 	local name=$1 dir=$results/initramfs-$1
 	shift
@@ -56,6 +74,9 @@ mk_initramfs() {
 	cp "$root"/tests/guest/*.sh "$dir/tests/"
 	# A piece that failed to build is left out: the lane then fails loudly.
 	cp "$results"/bin/* "$dir/bin/" 2>/dev/null || echo "warning: no tools for $name" >&2
+	mkdir -p "$dir/guests"
+	cp "$results"/guests/*.bin "$results"/guests/*.elf "$dir/guests/" 2>/dev/null ||
+		echo "warning: no test guests for $name" >&2
 	cp "$results/build/$name"/*.ko "$dir/lib/vmxlab/" 2>/dev/null ||
 		echo "warning: no vmxlab.ko for $name" >&2
 	[ $# -eq 0 ] || cp "$@" "$dir/lib/kvm/"

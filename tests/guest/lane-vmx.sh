@@ -4,10 +4,18 @@
 # later tests expect the module state earlier ones leave behind, so run one
 # by hand after module_load).
 . /tests/lib.sh
+# The run_* tests: guests under `vmxlab run` (tests/guests).
+. /tests/guests.sh
 
-ALL_TESTS="module_load api_version caps_report abi vmx_on_off multi_vm
-cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm unload_busy
-load_cycles no_leaks dmesg_clean"
+# The run_* tests need the module as module_load leaves it and leave it so
+# (no VM, VMX off: run_all_gone checks), before vmx_on_off counts VMXONs.
+ALL_TESTS="module_load api_version caps_report abi
+run_hello_real run_hello_pm run_hello_lm run_hello_mb run_string_io run_mmio
+run_mempattern run_cpuid run_vmcall run_vmxon_ud run_msr_gp run_fpu_state
+run_triple_fault run_halt run_timeout run_sigint run_two_vms run_cpu_hop
+run_abi_misuse run_stats run_all_gone
+vmx_on_off multi_vm cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm
+unload_busy load_cycles no_leaks dmesg_clean"
 
 # Number of load/create/destroy/unload cycles in load_cycles.
 CYCLES=${VMXLAB_CYCLES:-200}

@@ -433,7 +433,8 @@ struct vmxlab_vcpu_stats {
  *   see, then returns 0 with the exit in the run page. -EINTR: a signal is
  *   pending (or immediate_exit was set); the vCPU is resumable. -ENOEXEC:
  *   registers and special registers were never set. -EBUSY: another thread
- *   runs this vCPU. -EFAULT: the run page is not mapped.
+ *   runs this vCPU. The run page belongs to the vCPU: RUN works whether
+ *   or not userspace has mapped it.
  * VMXLAB_GET_VCPU_STATS: fills struct vmxlab_vcpu_stats.
  */
 #define VMXLAB_GET_REGS		_IOR(VMXLAB_IO, 0x20, struct vmxlab_regs)

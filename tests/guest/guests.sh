@@ -1,0 +1,390 @@
+# shellcheck shell=sh
+# Guest tests of the VMX lane: `vmxlab run` with the images built from
+# tests/guests (in /guests of the initramfs). Sourced by lane-vmx.sh after
+# lib.sh, with the module loaded; same conventions: each t_NAME prints what
+# it checks and returns 0, 1, or 77 after "SKIP: why".
+#
+# A guest ends by writing V to port 0xf4: status (V << 1) | 1. PASS is
+# V = 0x10, status 33; every failing check has its own V (the table is in
+# tests/guests/guest.h) and prints "FAIL: what" first.
+#
+# Every run is bounded twice: the tool's --timeout, and busybox timeout
+# (SIGKILL, status 137) 60 s later in case the tool itself hangs.
+
+GUESTS=/guests
+# Seconds for one run. Bochs runs 50 to 400 M instructions per second and
+# an exit to userspace costs thousands of them (11-17 times that nested).
+RUN_TIMEOUT=${VMXLAB_RUN_TIMEOUT:-120}
+LONG_TIMEOUT=300
+PASS_STATUS=33
+# Guest RAM unless a test says otherwise: every guest fits in 2 MiB, and
+# less memory to pin makes runs faster (the tool's default is 64 MiB).
+GUEST_MEM=16M
+
+# uptime_cs: time since boot in hundredths of a second.
+uptime_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+
+# cs_text CS: "12.34"
+cs_text() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
+
+# status_text STATUS: what an exit status of `vmxlab run` means.
+status_text() {
+	case $1 in
+	0) echo "HLT with IF=0" ;;
+	2) echo "triple fault" ;;
+	4) echo "--timeout expired" ;;
+	6) echo "VM-entry failure" ;;
+	8) echo "internal error" ;;
+	10) echo "VMfail" ;;
+	12) echo "HLT with IF=1" ;;
+	14) echo "--strict: unclaimed port or MMIO access" ;;
+	16) echo "SIGINT/SIGTERM" ;;
+	18) echo "--check-pattern mismatch" ;;
+	33) echo "guest PASS, 0x10" ;;
+	120) echo "setup or usage error" ;;
+	137) echo "SIGKILL: the backstop timeout killed the tool" ;;
+	*)
+		if [ $(($1 % 2)) -eq 1 ] && [ "$1" -lt 256 ]; then
+			printf 'guest failure 0x%02x, see tests/guests/guest.h\n' $((($1 - 1) / 2))
+		else
+			echo "unknown"
+		fi
+		;;
+	esac
+}
+
+# show_run OUT ERR: the start of a run's UART output and the tool's messages.
+show_run() {
+	head -c 800 "$1" | head -n 12 | sed 's/^/  uart| /'
+	[ -s "$1" ] && [ -n "$(tail -c 1 "$1")" ] && echo "  (no newline at the end)"
+	head -n 12 "$2" | sed 's/^/  tool| /'
+}
+
+# vrun IMAGE [OPTION...]: `vmxlab run --timeout T OPTION... /guests/IMAGE`
+# in the foreground, T = $VRUN_TIMEOUT or $RUN_TIMEOUT, with --mem $GUEST_MEM
+# unless OPTION has a --mem. UART output (stdout) lands in /tmp/run.out, the
+# tool's messages (stderr) in /tmp/run.err; sets RUN_STATUS, RUN_CS
+# (hundredths of a second taken) and RUN_END (uptime_cs at the end).
+vrun() {
+	_img=$1
+	shift
+	case " $* " in *" --mem "*) ;; *) set -- --mem "$GUEST_MEM" "$@" ;; esac
+	_to=${VRUN_TIMEOUT:-$RUN_TIMEOUT}
+	echo "vmxlab run --timeout $_to $* $_img"
+	_t0=$(uptime_cs)
+	timeout -s KILL $((_to + 60)) vmxlab run --timeout "$_to" "$@" "$GUESTS/$_img" \
+		>/tmp/run.out 2>/tmp/run.err
+	RUN_STATUS=$?
+	RUN_END=$(uptime_cs)
+	RUN_CS=$((RUN_END - _t0))
+	echo "  status $RUN_STATUS ($(status_text "$RUN_STATUS")) after $(cs_text $RUN_CS) s"
+	show_run /tmp/run.out /tmp/run.err
+}
+
+# expect_status WANT
+expect_status() {
+	[ "$RUN_STATUS" = "$1" ] && return 0
+	fail "status $RUN_STATUS ($(status_text "$RUN_STATUS")), expected $1 ($(status_text "$1"))"
+}
+
+# has_line TEXT: the UART output has TEXT as a whole line.
+has_line() {
+	grep -qxF "$1" /tmp/run.out && return 0
+	fail "the guest's output has no line '$1'"
+}
+
+# pass_with_line IMAGE LINE [OPTION...]: the guest passes and printed LINE.
+pass_with_line() {
+	_pimg=$1
+	_pline=$2
+	shift 2
+	vrun "$_pimg" "$@"
+	expect_status $PASS_STATUS || return 1
+	has_line "$_pline" || return 1
+	has_line PASS
+}
+
+# running PID: PID exists and is not a zombie (a background job that has
+# ended stays a zombie until `wait`, and kill -0 still finds it).
+running() {
+	_state=$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$_state" ] && [ "$_state" != Z ]
+}
+
+# bg_run IMAGE OUT [OPTION...]: start a run in the background (UART output
+# in OUT, messages in OUT.err); sets BG_PID.
+bg_run() {
+	_bimg=$1
+	_bout=$2
+	shift 2
+	set -- --mem "$GUEST_MEM" "$@"
+	echo "vmxlab run --timeout $LONG_TIMEOUT $* $_bimg &"
+	timeout -s KILL $((LONG_TIMEOUT + 60)) vmxlab run --timeout "$LONG_TIMEOUT" \
+		"$@" "$GUESTS/$_bimg" >"$_bout" 2>"$_bout.err" &
+	BG_PID=$!
+}
+
+# dots FILE: how many '.' the guest printed.
+dots() { tr -cd . <"$1" | wc -c; }
+
+t_run_hello_real() {
+	pass_with_line hello-real.bin "hello from real mode"
+}
+
+t_run_hello_pm() {
+	pass_with_line hello-pm.elf "hello from protected mode"
+}
+
+t_run_hello_lm() {
+	pass_with_line hello-lm.elf "hello from long mode"
+}
+
+t_run_hello_mb() {
+	# 32 MiB: mem_upper = 32 MiB - 1 MiB = 31744 KiB = 0x7c00.
+	pass_with_line hello-mb.elf "hello from multiboot" \
+		--mem 32M --cmdline "vmxlab-mb test=1 two words" || return 1
+	has_line "cmdline: [vmxlab-mb test=1 two words]" || return 1
+	has_line "mem_upper: 0x00007c00"
+}
+
+# The message string-io prints: 100 lines of 63 times 'A' + line % 26.
+string_io_message() {
+	awk 'BEGIN { for (i = 0; i < 100; i++) { c = sprintf("%c", 65 + i % 26)
+		s = ""; for (j = 0; j < 63; j++) s = s c; print s } }'
+}
+
+t_run_string_io() {
+	string_io_message >/tmp/msg.want
+	for img in string-io-real.bin string-io-lm.elf; do
+		vrun "$img"
+		expect_status $PASS_STATUS || return 1
+		# the lines between "<<<" and ">>>"
+		sed -n '/^<<<$/,/^>>>$/p' /tmp/run.out | sed '1d;$d' >/tmp/msg.got
+		if ! cmp /tmp/msg.want /tmp/msg.got; then
+			fail "$img: REP OUTSB: $(wc -c </tmp/msg.got) bytes arrived, not the 6400 sent"
+			return 1
+		fi
+		echo "$img: all 6400 bytes of the REP OUTSB message arrived in order"
+	done
+}
+
+t_run_mmio() {
+	for img in mmio-pm.elf mmio-lm.elf; do
+		pass_with_line "$img" "mmio: writing 0xd0000000" || return 1
+		vrun "$img" --strict
+		expect_status 14 || return 1
+		if ! grep -qi "d0000000" /tmp/run.err /tmp/run.out; then
+			fail "--strict: the tool's message does not name address 0xd0000000"
+			return 1
+		fi
+		if grep -q "mmio: writing" /tmp/run.out; then
+			fail "--strict: the guest ran on past its first unbacked read"
+			return 1
+		fi
+		echo "$img --strict: stopped at the first read, address named"
+	done
+}
+
+t_run_mempattern() {
+	# 32 MiB, pattern from 4 MiB: 28 MiB = 29360128 bytes.
+	pass_with_line mempattern.elf "mempattern: written and read back" \
+		--mem 32M --check-pattern 0x400000 || return 1
+	if ! cat /tmp/run.out /tmp/run.err | grep -qx "pattern ok: 29360128 bytes checked"; then
+		fail "no 'pattern ok: 29360128 bytes checked' from the tool"
+		return 1
+	fi
+	# The check must also be able to fail: hello-pm leaves RAM unpatterned.
+	vrun hello-pm.elf --mem 32M --check-pattern 0x400000
+	expect_status 18
+}
+
+t_run_cpuid() {
+	pass_with_line cpuid.elf "cpuid: signature [vmxlabvmxlab]"
+}
+
+t_run_vmcall() {
+	pass_with_line vmcall.elf "vmcall: CPL 3 call refused"
+}
+
+t_run_vmxon_ud() {
+	pass_with_line vmxon-ud.elf \
+		"vmxon-ud: CR4.VMXE refused, 11 VMX instructions raised #UD"
+}
+
+t_run_msr_gp() {
+	pass_with_line msr-gp-pm.elf "msr-gp: values kept" || return 1
+	pass_with_line msr-gp-lm.elf "msr-gp: values kept"
+}
+
+t_run_fpu_state() {
+	pass_with_line fpu-state.elf "fpu-state: kept"
+}
+
+t_run_triple_fault() {
+	vrun triple-fault.elf
+	expect_status 2 || return 1
+	has_line "triple-fault: now"
+}
+
+t_run_halt() {
+	vrun halt.bin
+	expect_status 0 || return 1
+	has_line "halt: cli" || return 1
+	vrun halt-sti.bin
+	expect_status 12 || return 1
+	has_line "halt: sti"
+}
+
+t_run_timeout() {
+	for img in spin.bin spin-sti.bin; do
+		VRUN_TIMEOUT=3
+		vrun "$img"
+		VRUN_TIMEOUT=
+		expect_status 4 || return 1
+		case $img in
+		spin-sti.bin) has_line "spin: sti" || return 1 ;;
+		*) has_line "spin: cli" || return 1 ;;
+		esac
+		if [ "$RUN_CS" -lt 290 ] || [ "$RUN_CS" -gt 1500 ]; then
+			fail "--timeout 3 ended the run after $(cs_text "$RUN_CS") s, not 3 to 15 s"
+			return 1
+		fi
+		echo "$img: --timeout 3 ended it after $(cs_text "$RUN_CS") s"
+	done
+}
+
+# signal_run IMAGE SIGNAL: run IMAGE in the foreground (as from a terminal:
+# a background job of a script would start with SIGINT ignored); 3 s after
+# the guest printed, a background shell sends SIGNAL. The tool must end with
+# status 16 within 10 s of the signal.
+signal_run() {
+	rm -f /tmp/run.out /tmp/sig.t0
+	(
+		wait_for 60 grep -q "^spin:" /tmp/run.out || exit 1
+		sleep 3
+		_p=$(pidof vmxlab | cut -d" " -f1)
+		[ -n "$_p" ] || exit 1
+		uptime_cs >/tmp/sig.t0
+		kill -"$2" "$_p"
+	) &
+	_killer=$!
+	vrun "$1"
+	wait $_killer
+	if ! [ -s /tmp/sig.t0 ]; then
+		fail "no SIG$2 was sent (the guest printed nothing within 60 s?)"
+		return 1
+	fi
+	expect_status 16 || return 1
+	_react=$((RUN_END - $(cat /tmp/sig.t0)))
+	if [ $_react -gt 1000 ]; then
+		fail "the tool took $(cs_text $_react) s to end after SIG$2"
+		return 1
+	fi
+	echo "$1: SIG$2 ended the run $(cs_text $_react) s after it was sent"
+}
+
+t_run_sigint() {
+	# IF=0: in Bochs only the VMX-preemption timer takes such a guest out.
+	signal_run spin.bin INT || return 1
+	signal_run spin-sti.bin TERM
+}
+
+t_run_two_vms() {
+	bg_run long-run.elf /tmp/a.out
+	pa=$BG_PID
+	bg_run long-run.elf /tmp/b.out
+	pb=$BG_PID
+	most=0
+	i=0
+	while { running $pa || running $pb; } && [ $i -lt $((10 * (LONG_TIMEOUT + 90))) ]; do
+		v=$(dbg vms)
+		case $v in *[!0-9]* | '') v=0 ;; esac
+		[ "$v" -gt "$most" ] && most=$v
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait $pa
+	sa=$?
+	wait $pb
+	sb=$?
+	echo "run A: status $sa ($(status_text $sa)), $(dots /tmp/a.out) dots"
+	show_run /tmp/a.out /tmp/a.out.err
+	echo "run B: status $sb ($(status_text $sb)), $(dots /tmp/b.out) dots"
+	show_run /tmp/b.out /tmp/b.out.err
+	expect_eq "run A status" $sa $PASS_STATUS || return 1
+	expect_eq "run B status" $sb $PASS_STATUS || return 1
+	expect_eq "run A dots" "$(dots /tmp/a.out)" 100 || return 1
+	expect_eq "run B dots" "$(dots /tmp/b.out)" 100 || return 1
+	expect_eq "most VMs seen at once in debugfs" "$most" 2
+}
+
+t_run_cpu_hop() {
+	if [ "$(cpus_online)" -lt 2 ]; then
+		echo "SKIP: needs two CPUs to move the vCPU between"
+		return 77
+	fi
+	bg_run long-run.elf /tmp/a.out
+	pa=$BG_PID
+	cpu-hop 5 $pa >/tmp/hop.out 2>&1
+	hop=$?
+	wait $pa
+	sa=$?
+	cat /tmp/hop.out
+	echo "long-run: status $sa ($(status_text $sa)), $(dots /tmp/a.out) dots"
+	show_run /tmp/a.out /tmp/a.out.err
+	expect_eq "cpu-hop status" $hop 0 || return 1
+	expect_eq "long-run status" $sa $PASS_STATUS || return 1
+	expect_eq "long-run dots" "$(dots /tmp/a.out)" 100 || return 1
+	# shellcheck disable=SC2046 # three numbers, split on purpose
+	set -- $(sed -n 's/^cpu-hop: \([0-9]*\) moves, a thread seen on \([0-9]*\) CPUs, \([0-9]*\) CPU changes seen$/\1 \2 \3/p' /tmp/hop.out)
+	if [ $# -ne 3 ]; then
+		fail "cannot read cpu-hop's summary"
+		return 1
+	fi
+	if [ "$1" -lt 10 ] || [ "$2" -lt 2 ] || [ "$3" -lt 10 ]; then
+		fail "the vCPU thread was not moved enough (want 10 moves, 2 CPUs, 10 changes)"
+		return 1
+	fi
+	echo "the guest passed while its thread changed CPU $3 times"
+}
+
+t_run_abi_misuse() {
+	timeout -s KILL 600 vmxlab-run-abi-test
+}
+
+t_run_stats() {
+	vrun hello-real.bin --stats
+	expect_status $PASS_STATUS || return 1
+	cat /tmp/run.out /tmp/run.err | grep '^stats: ' >/tmp/stats
+	if ! [ -s /tmp/stats ]; then
+		fail "--stats printed no 'stats: ' line"
+		return 1
+	fi
+	line=$(grep -iE 'i/o.?instruction|io.?instruction' /tmp/stats | head -n 1)
+	if [ -z "$line" ]; then
+		fail "no 'stats: ' line for I/O-instruction exits"
+		return 1
+	fi
+	echo "$line"
+	# The count is the largest number on the line (the other one, if any,
+	# is the exit reason, 30). hello-real prints 26 characters, each an IN
+	# of LSR and an OUT, and ends with an OUT to 0xf4: 53 I/O exits.
+	n=$(echo "$line" | tr -cs '0-9' '\n' | sort -n | tail -n 1)
+	if [ -z "$n" ] || [ "$n" -lt 53 ]; then
+		fail "I/O-instruction exits: '$n', expected at least 53"
+		return 1
+	fi
+	echo "I/O-instruction exits: $n"
+}
+
+# After every run above: nothing left behind.
+t_run_all_gone() {
+	expect_eq "debugfs vms" "$(dbg vms)" 0 || return 1
+	expect_eq "debugfs vmx_on_cpus" "$(dbg vmx_on_cpus)" 0 || return 1
+	expect_eq "vmxlab module references" "$(cat /sys/module/vmxlab/refcnt)" 0 || return 1
+	if pidof vmxlab vmxlab-run-abi-test; then
+		fail "a vmxlab process is still alive"
+		return 1
+	fi
+	echo "no vmxlab process left"
+}

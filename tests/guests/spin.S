@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * spin.bin: flat, real mode: prints "spin: cli" and loops with IF=0
+ * forever (for --timeout and signal tests; in Bochs only the VMX-preemption
+ * timer gets such a guest out). spin-sti.bin (-DSTI): the same with IF=1.
+ * No exit value: the run must be ended from outside.
+ */
+#include "guest.h"
+
+	.section .text.start, "ax"
+	.globl _start
+_start:
+#ifdef STI
+	PUTS_LIT "spin: sti\n"
+	sti
+#else
+	PUTS_LIT "spin: cli\n"
+	cli
+#endif
+1:	jmp 1b

@@ -1,0 +1,839 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmxlab-run-abi-test: the memory-region, vCPU and run-page ioctls of
+ * /dev/vmxlab used wrongly and rightly, checked against the errors that
+ * uapi/linux/vmxlab.h promises, and the lifetimes behind them: a vCPU fd
+ * (and its run page) keeps its VM alive after the VM fd is closed, closing
+ * the last of them frees the VM, and so does SIGKILL in the middle of a run.
+ *
+ * Prints "ok - NAME" or "not ok - NAME: got X expected Y" per check, then
+ * "N checks, M failed"; exits 1 if any failed. Raw ioctl() with the uapi
+ * header only. Needs debugfs mounted (VM counts); a missing counter fails
+ * its checks. Guests are a few bytes of real-mode code written here.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/vmxlab.h>
+
+#define GUEST_MEM	0x10000		/* 64 KiB of RAM at GPA 0 */
+#define CODE_GPA	0x1000
+#define EXIT_REASON_IO	30		/* SDM Vol. 3D Appendix C */
+#define EXIT_REASON_HLT	12
+
+static int checks, failures;
+
+static const char *res_str(long v, char *buf, size_t n)
+{
+	const char *name;
+
+	if (v < 0) {
+		name = strerrorname_np(-v);
+		if (name)
+			snprintf(buf, n, "%s", name);
+		else
+			snprintf(buf, n, "errno %ld", -v);
+	} else {
+		snprintf(buf, n, "%ld", v);
+	}
+	return buf;
+}
+
+/* expect: GOT (a result, or -errno) must be WANT. */
+static int expect(const char *name, long got, long want)
+{
+	char g[32], w[32];
+
+	checks++;
+	if (got == want) {
+		printf("ok - %s\n", name);
+		return 1;
+	}
+	failures++;
+	printf("not ok - %s: got %s expected %s\n", name,
+	       res_str(got, g, sizeof(g)), res_str(want, w, sizeof(w)));
+	return 0;
+}
+
+/* expect_that: COND must hold; GOT and WANT say what was seen and wanted. */
+static int expect_that(const char *name, int cond, const char *got,
+		       const char *want)
+{
+	checks++;
+	if (cond) {
+		printf("ok - %s\n", name);
+		return 1;
+	}
+	failures++;
+	printf("not ok - %s: got %s expected %s\n", name, got, want);
+	return 0;
+}
+
+static long xioctl(int fd, unsigned long cmd, unsigned long arg)
+{
+	long r = ioctl(fd, cmd, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+static long read_debugfs(const char *name)
+{
+	char path[128];
+	FILE *f;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vmxlab/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* vms_becomes: wait up to 5 s for debugfs "vms" to read WANT. */
+static long vms_becomes(long want)
+{
+	long v = read_debugfs("vms");
+	int i;
+
+	for (i = 0; i < 50 && v != want; i++) {
+		sleep_ms(100);
+		v = read_debugfs("vms");
+	}
+	return v;
+}
+
+static long set_region(int vm, __u32 slot, __u32 flags, __u64 gpa, __u64 size,
+		       void *uaddr)
+{
+	struct vmxlab_memory_region r;
+
+	memset(&r, 0, sizeof(r));
+	r.slot = slot;
+	r.flags = flags;
+	r.guest_phys_addr = gpa;
+	r.memory_size = size;
+	r.userspace_addr = (unsigned long)uaddr;
+	return xioctl(vm, VMXLAB_SET_MEMORY_REGION, (unsigned long)&r);
+}
+
+/* Real mode, CS = DS = ... = 0 with 64 KiB limits (unrestricted guest). */
+static void real_mode_sregs(struct vmxlab_sregs *s)
+{
+	struct vmxlab_segment seg;
+
+	memset(s, 0, sizeof(*s));
+	memset(&seg, 0, sizeof(seg));
+	seg.limit = 0xffff;
+	seg.present = 1;
+	seg.s = 1;
+	seg.type = 3;
+	s->ds = seg;
+	s->es = seg;
+	s->fs = seg;
+	s->gs = seg;
+	s->ss = seg;
+	seg.type = 0xb;
+	s->cs = seg;
+	seg.s = 0;
+	s->tr = seg;
+	seg.type = 2;
+	s->ldt = seg;
+	s->gdt.limit = 0xffff;
+	s->idt.limit = 0xffff;
+	s->cr0 = 0x10;
+}
+
+static void real_mode_regs(struct vmxlab_regs *r, __u64 rip)
+{
+	memset(r, 0, sizeof(*r));
+	r->rip = rip;
+	r->rflags = 2;
+}
+
+struct guest {
+	int vm;
+	int vcpu;
+	unsigned char *mem;
+	struct vmxlab_run *run;
+	long run_size;
+};
+
+/*
+ * guest_setup: a VM with GUEST_MEM bytes at GPA 0 holding CODE at CODE_GPA,
+ * vCPU 0 in real mode at CODE_GPA with IF = 0, its run page mapped.
+ * Returns 0, or -errno after printing which step failed.
+ */
+static int guest_setup(int dev, struct guest *g, const unsigned char *code,
+		       size_t len)
+{
+	struct vmxlab_regs regs;
+	struct vmxlab_sregs sregs;
+	long r;
+
+	memset(g, 0, sizeof(*g));
+	g->vm = -1;
+	g->vcpu = -1;
+	g->run_size = xioctl(dev, VMXLAB_GET_RUN_SIZE, 0);
+	if (g->run_size <= 0) {
+		printf("# guest setup: GET_RUN_SIZE failed\n");
+		return -EINVAL;
+	}
+	g->mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->mem == MAP_FAILED) {
+		g->mem = NULL;
+		return -errno;
+	}
+	memcpy(g->mem + CODE_GPA, code, len);
+	g->vm = xioctl(dev, VMXLAB_CREATE_VM, 0);
+	if (g->vm < 0) {
+		printf("# guest setup: CREATE_VM failed\n");
+		return g->vm;
+	}
+	r = set_region(g->vm, 0, 0, 0, GUEST_MEM, g->mem);
+	if (r < 0) {
+		printf("# guest setup: SET_MEMORY_REGION failed\n");
+		return r;
+	}
+	g->vcpu = xioctl(g->vm, VMXLAB_CREATE_VCPU, 0);
+	if (g->vcpu < 0) {
+		printf("# guest setup: CREATE_VCPU failed\n");
+		return g->vcpu;
+	}
+	g->run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      g->vcpu, 0);
+	if (g->run == MAP_FAILED) {
+		g->run = NULL;
+		printf("# guest setup: mmap of the run page failed\n");
+		return -errno;
+	}
+	real_mode_regs(&regs, CODE_GPA);
+	real_mode_sregs(&sregs);
+	r = xioctl(g->vcpu, VMXLAB_SET_REGS, (unsigned long)&regs);
+	if (r >= 0)
+		r = xioctl(g->vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs);
+	if (r < 0) {
+		printf("# guest setup: SET_REGS/SET_SREGS failed\n");
+		return r;
+	}
+	return 0;
+}
+
+static void guest_teardown(struct guest *g)
+{
+	if (g->run)
+		munmap(g->run, g->run_size);
+	if (g->vcpu >= 0)
+		close(g->vcpu);
+	if (g->vm >= 0)
+		close(g->vm);
+	if (g->mem)
+		munmap(g->mem, GUEST_MEM);
+	memset(g, 0, sizeof(*g));
+	g->vm = -1;
+	g->vcpu = -1;
+}
+
+/* Shared with a signal handler and between threads: __atomic builtins. */
+static int got_signal;
+
+static void on_signal(int sig)
+{
+	__atomic_store_n(&got_signal, sig, __ATOMIC_SEQ_CST);
+}
+
+/* No SA_RESTART: a signal makes a blocking ioctl return -EINTR. */
+static void catch_signal(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+static void arm_timer_ms(long ms)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* The state letter of /proc/PID/task/TID/stat ('R' running, ...), or '?'. */
+static char task_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] && p[2] ? p[2] : '?';
+}
+
+/* mov $0x10,%al; out %al,$0xf4; hlt; in $0x60,%al; out %al,$0xf4; hlt */
+static const unsigned char out_code[] = {
+	0xb0, 0x10, 0xe6, 0xf4, 0xf4, 0xe4, 0x60, 0xe6, 0xf4, 0xf4,
+};
+
+/* jmp . (IF = 0: only the VMX-preemption timer gets it out in Bochs) */
+static const unsigned char spin_code[] = { 0xeb, 0xfe };
+
+static void check_dev_and_vm(int dev, long *run_size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char got[32], want[64];
+	int vm;
+
+	*run_size = xioctl(dev, VMXLAB_GET_RUN_SIZE, 0);
+	snprintf(got, sizeof(got), "%ld", *run_size);
+	snprintf(want, sizeof(want), "a multiple of %ld, >= %zu", page,
+		 sizeof(struct vmxlab_run));
+	expect_that("GET_RUN_SIZE: whole pages, holds struct vmxlab_run",
+		    *run_size > 0 && *run_size % page == 0 &&
+		    *run_size >= (long)sizeof(struct vmxlab_run), got, want);
+	expect("GET_RUN_SIZE with a non-zero argument: EINVAL",
+	       xioctl(dev, VMXLAB_GET_RUN_SIZE, 1), -EINVAL);
+	expect("CREATE_VCPU on /dev/vmxlab: ENOTTY",
+	       xioctl(dev, VMXLAB_CREATE_VCPU, 0), -ENOTTY);
+
+	vm = xioctl(dev, VMXLAB_CREATE_VM, 0);
+	if (!expect("CREATE_VM", vm >= 0 ? 0 : vm, 0))
+		return;
+	expect("unknown ioctl on a VM fd: ENOTTY",
+	       xioctl(vm, _IO(VMXLAB_IO, 0x7e), 0), -ENOTTY);
+	expect("RUN (a vCPU ioctl) on a VM fd: ENOTTY",
+	       xioctl(vm, VMXLAB_RUN, 0), -ENOTTY);
+	close(vm);
+}
+
+static void check_memory_regions(int dev)
+{
+	struct vmxlab_memory_region r;
+	unsigned char *mem, *hole;
+	size_t size = 2 << 20;
+	int vm;
+
+	vm = xioctl(dev, VMXLAB_CREATE_VM, 0);
+	if (vm < 0)
+		return;
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	hole = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED || hole == MAP_FAILED) {
+		expect("mmap for the memory-region checks", -errno, 0);
+		close(vm);
+		return;
+	}
+	munmap(hole, 1 << 16);	/* an aligned address with nothing behind it */
+
+	expect("SET_MEMORY_REGION slot VMXLAB_MAX_MEM_SLOTS: EINVAL",
+	       set_region(vm, VMXLAB_MAX_MEM_SLOTS, 0, 0, 0x1000, mem), -EINVAL);
+	expect("SET_MEMORY_REGION unknown flag bit 1: EINVAL",
+	       set_region(vm, 0, 1u << 1, 0, 0x1000, mem), -EINVAL);
+	expect("SET_MEMORY_REGION unknown flag bit 31: EINVAL",
+	       set_region(vm, 0, 1u << 31, 0, 0x1000, mem), -EINVAL);
+	memset(&r, 0, sizeof(r));
+	r.memory_size = 0x1000;
+	r.userspace_addr = (unsigned long)mem;
+	r.reserved[0] = 1;
+	expect("SET_MEMORY_REGION reserved[0] != 0: EINVAL",
+	       xioctl(vm, VMXLAB_SET_MEMORY_REGION, (unsigned long)&r), -EINVAL);
+	r.reserved[0] = 0;
+	r.reserved[3] = 1;
+	expect("SET_MEMORY_REGION reserved[3] != 0: EINVAL",
+	       xioctl(vm, VMXLAB_SET_MEMORY_REGION, (unsigned long)&r), -EINVAL);
+	expect("SET_MEMORY_REGION misaligned guest_phys_addr: EINVAL",
+	       set_region(vm, 0, 0, 0x800, 0x1000, mem), -EINVAL);
+	expect("SET_MEMORY_REGION misaligned memory_size: EINVAL",
+	       set_region(vm, 0, 0, 0, 0x1800, mem), -EINVAL);
+	expect("SET_MEMORY_REGION misaligned userspace_addr: EINVAL",
+	       set_region(vm, 0, 0, 0, 0x1000, mem + 0x10), -EINVAL);
+	expect("SET_MEMORY_REGION at 2^48: E2BIG",
+	       set_region(vm, 0, 0, 1ULL << 48, 0x1000, mem), -E2BIG);
+	expect("SET_MEMORY_REGION ending past 2^48: E2BIG",
+	       set_region(vm, 0, 0, (1ULL << 48) - 0x1000, 0x2000, mem), -E2BIG);
+	expect("SET_MEMORY_REGION wrapping past 2^64: E2BIG",
+	       set_region(vm, 0, 0, ~0ULL - 0xfff, 0x2000, mem), -E2BIG);
+	expect("SET_MEMORY_REGION of unmapped user memory: EFAULT",
+	       set_region(vm, 0, 0, 0, 0x10000, hole), -EFAULT);
+
+	expect("SET_MEMORY_REGION slot 0, 1 MiB at GPA 0",
+	       set_region(vm, 0, 0, 0, 1 << 20, mem), 0);
+	expect("SET_MEMORY_REGION overlapping slot 0: EEXIST",
+	       set_region(vm, 1, 0, 0x80000, 1 << 20, mem + (1 << 20)), -EEXIST);
+	expect("SET_MEMORY_REGION same range as slot 0: EEXIST",
+	       set_region(vm, 1, 0, 0, 1 << 20, mem + (1 << 20)), -EEXIST);
+	expect("SET_MEMORY_REGION slot 0 again, elsewhere: EBUSY",
+	       set_region(vm, 0, 0, 0x400000, 0x1000, mem + (1 << 20)), -EBUSY);
+	expect("SET_MEMORY_REGION last slot (MAX - 1)",
+	       set_region(vm, VMXLAB_MAX_MEM_SLOTS - 1, 0, 0x1000000, 0x1000,
+			  mem + (1 << 20)), 0);
+	expect("SET_MEMORY_REGION delete the last slot",
+	       set_region(vm, VMXLAB_MAX_MEM_SLOTS - 1, 0, 0x1000000, 0, NULL), 0);
+	expect("SET_MEMORY_REGION VMXLAB_MEM_READONLY slot",
+	       set_region(vm, 2, VMXLAB_MEM_READONLY, 0x200000, 0x1000,
+			  mem + (1 << 20)), 0);
+	expect("SET_MEMORY_REGION delete the read-only slot",
+	       set_region(vm, 2, 0, 0x200000, 0, NULL), 0);
+	expect("SET_MEMORY_REGION delete slot 0 (size 0)",
+	       set_region(vm, 0, 0, 0, 0, NULL), 0);
+	expect("SET_MEMORY_REGION slot 1 where slot 0 was",
+	       set_region(vm, 1, 0, 0, 0x1000, mem + (1 << 20)), 0);
+	expect("SET_MEMORY_REGION delete slot 1",
+	       set_region(vm, 1, 0, 0, 0, NULL), 0);
+	expect("SET_MEMORY_REGION slot 0 re-added after its delete",
+	       set_region(vm, 0, 0, 0, 1 << 20, mem), 0);
+	close(vm);
+	munmap(mem, size);
+}
+
+static void check_vcpu_misuse(int dev, long run_size)
+{
+	struct vmxlab_regs regs;
+	struct vmxlab_sregs sregs;
+	unsigned char *mem;
+	int vm, vcpu, vcpu1;
+	void *run;
+
+	vm = xioctl(dev, VMXLAB_CREATE_VM, 0);
+	if (vm < 0)
+		return;
+	mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED ||
+	    !expect("SET_MEMORY_REGION for the vCPU checks",
+		    set_region(vm, 0, 0, 0, GUEST_MEM, mem), 0)) {
+		close(vm);
+		return;
+	}
+	memcpy(mem + CODE_GPA, out_code, sizeof(out_code));
+
+	expect("CREATE_VCPU id VMXLAB_MAX_VCPUS: EINVAL",
+	       xioctl(vm, VMXLAB_CREATE_VCPU, VMXLAB_MAX_VCPUS), -EINVAL);
+	expect("CREATE_VCPU id ~0: EINVAL",
+	       xioctl(vm, VMXLAB_CREATE_VCPU, ~0UL), -EINVAL);
+	vcpu = xioctl(vm, VMXLAB_CREATE_VCPU, 0);
+	if (!expect("CREATE_VCPU 0", vcpu >= 0 ? 0 : vcpu, 0)) {
+		close(vm);
+		return;
+	}
+	expect("vCPU fd is close-on-exec", fcntl(vcpu, F_GETFD), FD_CLOEXEC);
+	expect("CREATE_VCPU 0 again: EEXIST",
+	       xioctl(vm, VMXLAB_CREATE_VCPU, 0), -EEXIST);
+	expect("unknown ioctl on a vCPU fd: ENOTTY",
+	       xioctl(vcpu, _IO(VMXLAB_IO, 0x7e), 0), -ENOTTY);
+	expect("CREATE_VCPU (a VM ioctl) on a vCPU fd: ENOTTY",
+	       xioctl(vcpu, VMXLAB_CREATE_VCPU, 1), -ENOTTY);
+
+	/* vCPU 1: registers set, run page never mapped. */
+	vcpu1 = xioctl(vm, VMXLAB_CREATE_VCPU, 1);
+	if (expect("CREATE_VCPU 1", vcpu1 >= 0 ? 0 : vcpu1, 0)) {
+		real_mode_regs(&regs, CODE_GPA);
+		real_mode_sregs(&sregs);
+		xioctl(vcpu1, VMXLAB_SET_REGS, (unsigned long)&regs);
+		xioctl(vcpu1, VMXLAB_SET_SREGS, (unsigned long)&sregs);
+		/* The page is the kernel's; mapping it is only for reading. */
+		expect("RUN without the run page mapped: runs, returns 0",
+		       xioctl(vcpu1, VMXLAB_RUN, 0), 0);
+		close(vcpu1);
+	}
+
+	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (!expect("mmap of the run page", run == MAP_FAILED ? -errno : 0, 0)) {
+		close(vcpu);
+		close(vm);
+		return;
+	}
+	expect("RUN before SET_REGS and SET_SREGS: ENOEXEC",
+	       xioctl(vcpu, VMXLAB_RUN, 0), -ENOEXEC);
+	real_mode_regs(&regs, CODE_GPA);
+	regs.reserved[0] = 1;
+	expect("SET_REGS with reserved[0] != 0: EINVAL",
+	       xioctl(vcpu, VMXLAB_SET_REGS, (unsigned long)&regs), -EINVAL);
+	regs.reserved[0] = 0;
+	regs.reserved[1] = 1;
+	expect("SET_REGS with reserved[1] != 0: EINVAL",
+	       xioctl(vcpu, VMXLAB_SET_REGS, (unsigned long)&regs), -EINVAL);
+	real_mode_regs(&regs, CODE_GPA);
+	regs.rflags = 0;
+	expect("SET_REGS (RFLAGS 0)",
+	       xioctl(vcpu, VMXLAB_SET_REGS, (unsigned long)&regs), 0);
+	memset(&regs, 0xa5, sizeof(regs));
+	expect("GET_REGS", xioctl(vcpu, VMXLAB_GET_REGS, (unsigned long)&regs), 0);
+	expect("GET_REGS: RIP as set", regs.rip, CODE_GPA);
+	expect("GET_REGS: RFLAGS bit 1 set by SET_REGS", regs.rflags, 2);
+	expect("GET_REGS: reserved zeroed", regs.reserved[0] | regs.reserved[1], 0);
+	expect("RUN with registers but no special registers: ENOEXEC",
+	       xioctl(vcpu, VMXLAB_RUN, 0), -ENOEXEC);
+
+	real_mode_sregs(&sregs);
+	sregs.reserved[0] = 1;
+	expect("SET_SREGS with reserved[0] != 0: EINVAL",
+	       xioctl(vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), -EINVAL);
+	real_mode_sregs(&sregs);
+	sregs.reserved[7] = 1;
+	expect("SET_SREGS with reserved[7] != 0: EINVAL",
+	       xioctl(vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), -EINVAL);
+	real_mode_sregs(&sregs);
+	sregs.cs.pad = 1;
+	expect("SET_SREGS with cs.pad != 0: EINVAL",
+	       xioctl(vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), -EINVAL);
+	real_mode_sregs(&sregs);
+	sregs.idt.pad[2] = 1;
+	expect("SET_SREGS with idt.pad != 0: EINVAL",
+	       xioctl(vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), -EINVAL);
+	expect("RUN after only rejected SET_SREGS: ENOEXEC",
+	       xioctl(vcpu, VMXLAB_RUN, 0), -ENOEXEC);
+	real_mode_sregs(&sregs);
+	expect("SET_SREGS (real mode)",
+	       xioctl(vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), 0);
+	memset(&sregs, 0xa5, sizeof(sregs));
+	expect("GET_SREGS", xioctl(vcpu, VMXLAB_GET_SREGS, (unsigned long)&sregs), 0);
+	expect("GET_SREGS: CR0 as set", sregs.cr0, 0x10);
+	expect("GET_SREGS: CS type as set", sregs.cs.type, 0xb);
+	expect("GET_SREGS: CS limit as set", sregs.cs.limit, 0xffff);
+	expect("GET_SREGS: reserved zeroed", sregs.reserved[0] | sregs.reserved[7], 0);
+
+	expect("RUN with a non-zero argument: EINVAL",
+	       xioctl(vcpu, VMXLAB_RUN, 1), -EINVAL);
+	((struct vmxlab_run *)run)->immediate_exit = 1;
+	expect("RUN with immediate_exit set: EINTR",
+	       xioctl(vcpu, VMXLAB_RUN, 0), -EINTR);
+	((struct vmxlab_run *)run)->immediate_exit = 0;
+	munmap(run, run_size);
+	close(vcpu);
+	close(vm);
+	munmap(mem, GUEST_MEM);
+}
+
+/*
+ * The VM fd closed first: the vCPU fd keeps the VM, the guest still runs
+ * (OUT, HLT, IN completed by us, OUT); then closing the vCPU fd and
+ * unmapping its run page frees the VM.
+ */
+static void check_run_after_vm_close(int dev, long baseline)
+{
+	struct vmxlab_vcpu_stats stats;
+	struct vmxlab_regs regs;
+	struct vmxlab_run *run;
+	struct guest g;
+	__u8 *data;
+	long r;
+
+	r = guest_setup(dev, &g, out_code, sizeof(out_code));
+	if (!expect("set up a real-mode guest", r, 0)) {
+		guest_teardown(&g);
+		return;
+	}
+	run = g.run;
+	close(g.vm);
+	g.vm = -1;
+	expect("debugfs vms: the vCPU fd keeps the closed VM", read_debugfs("vms"),
+	       baseline + 1);
+
+	r = xioctl(g.vcpu, VMXLAB_RUN, 0);
+	expect("RUN after the VM fd was closed", r, 0);
+	expect("exit: VMXLAB_EXIT_IO", run->exit_reason, VMXLAB_EXIT_IO);
+	expect("exit: OUT", run->io.direction, VMXLAB_IO_OUT);
+	expect("exit: port 0xf4", run->io.port, 0xf4);
+	expect("exit: size 1", run->io.size, 1);
+	expect("exit: count 1", run->io.count, 1);
+	expect("exit: data_offset VMXLAB_RUN_IO_DATA_OFFSET", run->io.data_offset,
+	       VMXLAB_RUN_IO_DATA_OFFSET);
+	data = (__u8 *)run + (run->io.data_offset < (__u64)g.run_size ?
+			      run->io.data_offset : 0);
+	expect("exit: OUT data 0x10", data[0], 0x10);
+
+	r = xioctl(g.vcpu, VMXLAB_RUN, 0);
+	expect("RUN to the HLT", r, 0);
+	expect("exit: VMXLAB_EXIT_HLT", run->exit_reason, VMXLAB_EXIT_HLT);
+	expect("exit: RIP past the HLT", run->rip, CODE_GPA + 5);
+	expect("exit: RFLAGS.IF clear, VMXLAB_RUN_IF clear",
+	       run->flags & VMXLAB_RUN_IF, 0);
+
+	r = xioctl(g.vcpu, VMXLAB_RUN, 0);
+	expect("RUN after the HLT", r, 0);
+	expect("exit: VMXLAB_EXIT_IO (IN)", run->exit_reason, VMXLAB_EXIT_IO);
+	expect("exit: IN", run->io.direction, VMXLAB_IO_IN);
+	expect("exit: IN port 0x60", run->io.port, 0x60);
+	data = (__u8 *)run + (run->io.data_offset < (__u64)g.run_size ?
+			      run->io.data_offset : 0);
+	data[0] = 0x5a;
+	r = xioctl(g.vcpu, VMXLAB_RUN, 0);
+	expect("RUN completes the IN", r, 0);
+	expect("exit: OUT to port 0xf4 after the IN",
+	       run->exit_reason == VMXLAB_EXIT_IO &&
+	       run->io.direction == VMXLAB_IO_OUT && run->io.port == 0xf4, 1);
+	data = (__u8 *)run + (run->io.data_offset < (__u64)g.run_size ?
+			      run->io.data_offset : 0);
+	expect("exit: OUT data is what the IN read", data[0], 0x5a);
+	r = xioctl(g.vcpu, VMXLAB_RUN, 0);
+	expect("RUN to the second HLT", r, 0);
+	expect("exit: VMXLAB_EXIT_HLT again", run->exit_reason, VMXLAB_EXIT_HLT);
+	expect("run page: exit_count >= 5", run->exit_count >= 5, 1);
+
+	memset(&regs, 0, sizeof(regs));
+	expect("GET_REGS after the run",
+	       xioctl(g.vcpu, VMXLAB_GET_REGS, (unsigned long)&regs), 0);
+	expect("GET_REGS: AL = 0x5a", regs.rax & 0xff, 0x5a);
+	expect("GET_REGS: RIP past the second HLT", regs.rip, CODE_GPA + 10);
+
+	memset(&stats, 0xa5, sizeof(stats));
+	expect("GET_VCPU_STATS",
+	       xioctl(g.vcpu, VMXLAB_GET_VCPU_STATS, (unsigned long)&stats), 0);
+	expect("stats: nr_reasons", stats.nr_reasons, VMXLAB_NR_EXIT_REASONS);
+	expect("stats: pad and reserved zeroed", stats.pad | stats.reserved[0] |
+	       stats.reserved[4], 0);
+	expect("stats: 3 I/O instruction exits (reason 30)",
+	       stats.exits[EXIT_REASON_IO], 3);
+	expect("stats: 2 HLT exits (reason 12)", stats.exits[EXIT_REASON_HLT], 2);
+	expect("stats: entries >= 5", stats.entries >= 5, 1);
+	expect("stats: userspace_exits = 5 (3 I/O, 2 HLT)", stats.userspace_exits, 5);
+
+	close(g.vcpu);
+	g.vcpu = -1;
+	expect("debugfs vms: the run page mapping still holds the VM",
+	       read_debugfs("vms"), baseline + 1);
+	munmap(g.run, g.run_size);
+	g.run = NULL;
+	expect("debugfs vms: VM freed with the vCPU fd and its run page",
+	       vms_becomes(baseline), baseline);
+	guest_teardown(&g);
+}
+
+/* A signal interrupts a guest spinning with IF = 0; the vCPU resumes. */
+static void check_signal_and_resume(int dev)
+{
+	struct vmxlab_regs regs;
+	struct guest g;
+	struct timespec t0, t1;
+	long r, ms;
+
+	r = guest_setup(dev, &g, spin_code, sizeof(spin_code));
+	if (!expect("set up a spinning guest", r, 0)) {
+		guest_teardown(&g);
+		return;
+	}
+	memcpy(g.mem + CODE_GPA + 0x10, out_code, sizeof(out_code));
+	catch_signal(SIGALRM);
+	__atomic_store_n(&got_signal, 0, __ATOMIC_SEQ_CST);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	arm_timer_ms(300);
+	r = xioctl(g.vcpu, VMXLAB_RUN, 0);
+	arm_timer_ms(0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	printf("# RUN of jmp . returned after %ld ms\n", ms);
+	expect("a signal interrupts RUN of a jmp . guest with IF = 0: EINTR", r,
+	       -EINTR);
+	expect("the signal handler ran", __atomic_load_n(&got_signal, __ATOMIC_SEQ_CST),
+	       SIGALRM);
+	memset(&regs, 0, sizeof(regs));
+	xioctl(g.vcpu, VMXLAB_GET_REGS, (unsigned long)&regs);
+	expect("interrupted guest: RIP still at the jmp", regs.rip, CODE_GPA);
+	regs.rip = CODE_GPA + 0x10;
+	xioctl(g.vcpu, VMXLAB_SET_REGS, (unsigned long)&regs);
+	r = xioctl(g.vcpu, VMXLAB_RUN, 0);
+	expect("RUN resumes after EINTR", r == 0 &&
+	       g.run->exit_reason == VMXLAB_EXIT_IO ? g.run->io.port : r, 0xf4);
+	guest_teardown(&g);
+}
+
+struct runner {
+	int vcpu;
+	long result;
+	pid_t tid;
+	int started;
+};
+
+static void *runner_thread(void *arg)
+{
+	struct runner *rn = arg;
+
+	rn->tid = syscall(SYS_gettid);
+	__atomic_store_n(&rn->started, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&rn->result, xioctl(rn->vcpu, VMXLAB_RUN, 0),
+			 __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* A second RUN of a vCPU that another thread runs: EBUSY. */
+static void check_busy(int dev)
+{
+	struct runner rn;
+	pthread_t th;
+	struct guest g;
+	char state = '?';
+	long r;
+	int i;
+
+	r = guest_setup(dev, &g, spin_code, sizeof(spin_code));
+	if (!expect("set up a spinning guest for two threads", r, 0)) {
+		guest_teardown(&g);
+		return;
+	}
+	catch_signal(SIGUSR1);
+	catch_signal(SIGALRM);
+	memset(&rn, 0, sizeof(rn));
+	rn.vcpu = g.vcpu;
+	rn.result = 1;
+	if (pthread_create(&th, NULL, runner_thread, &rn)) {
+		expect("pthread_create", -errno, 0);
+		guest_teardown(&g);
+		return;
+	}
+	/* wait until that thread is in the guest (running, not sleeping) */
+	for (i = 0; i < 100; i++) {
+		sleep_ms(100);
+		if (__atomic_load_n(&rn.started, __ATOMIC_SEQ_CST)) {
+			state = task_state(getpid(), rn.tid);
+			if (state == 'R')
+				break;
+		}
+	}
+	printf("# the other thread's state: %c\n", state);
+	/* if this RUN got in first it spins: the timer ends it with EINTR */
+	arm_timer_ms(5000);
+	r = xioctl(g.vcpu, VMXLAB_RUN, 0);
+	arm_timer_ms(0);
+	expect("RUN of a vCPU another thread runs: EBUSY", r, -EBUSY);
+	pthread_kill(th, SIGUSR1);
+	for (i = 0; i < 100 && __atomic_load_n(&rn.result, __ATOMIC_SEQ_CST) == 1; i++)
+		sleep_ms(100);
+	if (__atomic_load_n(&rn.result, __ATOMIC_SEQ_CST) == 1) {
+		expect("the other thread's RUN returned after SIGUSR1", 0, 1);
+		return;		/* cannot join a thread stuck in the guest */
+	}
+	pthread_join(th, NULL);
+	expect("the other thread's RUN ends with EINTR on SIGUSR1", rn.result,
+	       -EINTR);
+	guest_teardown(&g);
+}
+
+/* SIGKILL of a process inside RUN frees its VM. */
+static void check_sigkill(int dev, long baseline)
+{
+	struct pollfd pfd;
+	struct guest g;
+	int fds[2], status = 0, i;
+	char c = 0, state;
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		if (guest_setup(dev, &g, spin_code, sizeof(spin_code)) < 0)
+			_exit(3);
+		c = 'r';
+		if (write(fds[1], &c, 1) != 1)
+			_exit(4);
+		xioctl(g.vcpu, VMXLAB_RUN, 0);
+		_exit(5);	/* RUN of jmp . returned: not expected */
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		expect("fork", -errno, 0);
+		close(fds[0]);
+		return;
+	}
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 60000) != 1 || read(fds[0], &c, 1) != 1 || c != 'r') {
+		expect("child set up its spinning guest", 0, 1);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		close(fds[0]);
+		return;
+	}
+	close(fds[0]);
+	sleep_ms(1000);
+	state = task_state(pid, pid);
+	printf("# child state after 1 s in RUN: %c\n", state);
+	expect("debugfs vms: the child's VM exists", read_debugfs("vms"),
+	       baseline + 1);
+	kill(pid, SIGKILL);
+	for (i = 0; i < 200; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		sleep_ms(100);
+	}
+	if (!expect("child in RUN dies of SIGKILL within 20 s", i < 200, 1))
+		return;
+	expect("child's status: killed by SIGKILL",
+	       WIFSIGNALED(status) ? WTERMSIG(status) : -1000 - status, SIGKILL);
+	expect("debugfs vms: the killed child's VM freed", vms_becomes(baseline),
+	       baseline);
+}
+
+int main(void)
+{
+	long baseline, run_size = 0;
+	int dev;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	dev = open("/dev/vmxlab", O_RDWR | O_CLOEXEC);
+	if (!expect("open /dev/vmxlab", dev < 0 ? -errno : 0, 0))
+		return 1;
+	baseline = read_debugfs("vms");
+	expect("debugfs vms readable", baseline >= 0, 1);
+
+	check_dev_and_vm(dev, &run_size);
+	check_memory_regions(dev);
+	if (run_size > 0)
+		check_vcpu_misuse(dev, run_size);
+	expect("debugfs vms: back to the start after the misuse checks",
+	       vms_becomes(baseline), baseline);
+	check_run_after_vm_close(dev, baseline);
+	check_signal_and_resume(dev);
+	check_busy(dev);
+	check_sigkill(dev, baseline);
+
+	expect("debugfs vms: back to the start at the end", vms_becomes(baseline),
+	       baseline);
+	if (baseline == 0)
+		expect("debugfs vmx_on_cpus: VMX off at the end",
+		       read_debugfs("vmx_on_cpus"), 0);
+	close(dev);
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
