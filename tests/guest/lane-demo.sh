@@ -18,6 +18,19 @@ show sh -c "dmesg | grep vmxlab:"
 show vmxlab caps
 show vmxlab probe --vms 2
 echo
+echo "# guests run: real mode, long mode (with exit statistics), Multiboot:"
+show vmxlab run /guests/hello-real.bin
+echo "status $?"
+show vmxlab run --stats /guests/hello-lm.elf
+show vmxlab run --cmdline "console=uart demo=1" /guests/hello-mb.elf
+echo
+echo "# a guest spinning with interrupts off is stopped by --timeout (status 4):"
+show vmxlab run --timeout 2 /guests/spin.bin
+echo "status $?"
+echo "# and a triple fault ends the run with status 2:"
+show vmxlab run /guests/triple-fault.elf
+echo "status $?"
+echo
 echo "# while kvm_intel holds VMX, vmxlab steps aside (and the reverse):"
 for m in irqbypass kvm kvm-intel; do
 	[ -f /lib/kvm/$m.ko ] && insmod /lib/kvm/$m.ko
