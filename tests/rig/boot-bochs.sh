@@ -56,25 +56,26 @@ for f in /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c
     /usr/share/bochs/BIOS-bochs-latest /usr/share/vgabios/vgabios.bin; do
     [ -r "$f" ] || die "missing $f (tests/rig/deps.sh)"
 done
-for c in bochs xorriso script setpriv; do
+for c in bochs xorriso python3 setpriv; do
     command -v "$c" >/dev/null || die "$c missing (tests/rig/deps.sh)"
 done
 
 mkdir -p "$(dirname "$prefix")"
 prefix=$(cd "$(dirname "$prefix")" && pwd)/$(basename "$prefix")
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmxlab-bochs.XXXXXX")
 mkfifo "$tmp/nap"
 exec {napfd}<>"$tmp/nap"
 bpid='' spid=''
 # shellcheck disable=SC2317 # called from traps
 kill_bochs() {
-    # Bochs runs in its own session (script's pty): kill its process group.
+    # Bochs runs in its own session (ptyrun.py's pty): kill its process group.
     if [ -n "$bpid" ] && kill -0 "$bpid" 2>/dev/null; then
         kill -TERM -- "-$bpid" 2>/dev/null || kill -TERM "$bpid" 2>/dev/null || true
         wait_gone "$bpid" || true
         kill -KILL -- "-$bpid" 2>/dev/null || kill -KILL "$bpid" 2>/dev/null || true
     fi
-    # script(1) ends by itself once Bochs is gone; force it only if it lingers.
+    # ptyrun.py ends by itself once Bochs is gone; force it only if it lingers.
     if [ -n "$spid" ]; then
         wait_gone "$spid" || true
         kill -KILL "$spid" 2>/dev/null || true
@@ -90,6 +91,8 @@ wait_gone() { # pid: up to 1 s
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
     kill_bochs
+    # What Bochs printed on its terminal, for post-mortems.
+    tr -c '[:print:]\n' ' ' <"$tmp/term.out" >"$prefix.term" 2>/dev/null || true
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -142,14 +145,14 @@ printf 'c\nquit\n' >"$tmp/dbg.rc"
 
 now_ms
 start=$NOW
-# script gives Bochs's term display the tty it needs; the inner shell records
-# its pid and execs Bochs, so $bpid is Bochs, leader of its own session.
-# --pdeathsig: if this script (or script(1)) is SIGKILLed, Bochs dies too.
+# ptyrun.py gives Bochs's term display the tty it needs and drains it; it
+# records Bochs's pid, so $bpid is Bochs, leader of its own session.
+# --pdeathsig: if this script (or ptyrun.py) is SIGKILLed, Bochs dies too.
 (
     cd "$tmp"
-    TERM=xterm exec setpriv --pdeathsig KILL script -qfec \
-        "echo \$\$ >bochs.pid; exec setpriv --pdeathsig KILL bochs -q -f bochsrc -rc dbg.rc" \
-        /dev/null </dev/null >"$tmp/term.out" 2>&1
+    TERM=xterm exec setpriv --pdeathsig KILL "$here/ptyrun.py" bochs.pid term.out \
+        setpriv --pdeathsig KILL bochs -q -f bochsrc -rc dbg.rc \
+        </dev/null >"$tmp/ptyrun.out" 2>&1
 ) &
 spid=$!
 for _ in $(seq 50); do
