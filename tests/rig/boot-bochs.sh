@@ -145,7 +145,8 @@ printf 'c\nquit\n' >"$tmp/dbg.rc"
 
 now_ms
 start=$NOW
-# ptyrun.py gives Bochs's term display the tty it needs and drains it; it
+# ptyrun.py gives Bochs the tty its term display needs and drains both that
+# tty and the screen pty the display opens (testing.rst); it
 # records Bochs's pid, so $bpid is Bochs, leader of its own session.
 # --pdeathsig: if this script (or ptyrun.py) is SIGKILLed, Bochs dies too.
 (

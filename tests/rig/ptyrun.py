@@ -1,21 +1,28 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Run a command on a fresh pseudo-terminal, copying its output to a file.
+"""Run Bochs (or any command) on a fresh pseudo-terminal, draining its output.
 
 usage: tests/rig/ptyrun.py PIDFILE OUTFILE COMMAND [ARG...]
 
-Bochs's term display needs a terminal. This gives it one (the command is
-the session leader of a new pty), writes the command's pid to PIDFILE and
-copies everything it prints to OUTFILE until the pty closes, then exits with
-the command's status. Nothing is ever written to the terminal's input: the
-command never sees end-of-file or a stray control character on stdin, and
-its output is always drained, so it can never block on a full terminal.
-(script(1) with stdin at end-of-file left a Bochs blocked in a terminal
-write in a long lane; see Documentation/testing.rst.)
+Bochs's term display needs a terminal. This gives the command one (it is the
+session leader of a new pty), writes its pid to PIDFILE, copies everything it
+prints to OUTFILE until the pty closes, and exits with its status.
+
+Bochs's term display does not draw on that terminal: it opens a pty of its
+own and says 'Bochs connected to screen "/dev/pts/N"'. Nobody reads that
+pty's other side, so once a few kilobytes of screen updates pile up, Bochs
+blocks for good in a write (found in the long debug lanes: the guest froze
+with Bochs asleep in n_tty_write, curs_set() from text_update()). This
+script opens the screen pty as soon as Bochs names it and discards what is
+drawn there.
 """
 import os
 import pty
+import re
+import select
 import sys
+
+SCREEN = re.compile(rb'connected to screen "(/dev/pts/[0-9]+)"')
 
 
 def main():
@@ -31,8 +38,21 @@ def main():
             os._exit(127)
     with open(pidfile, "w") as f:
         f.write(f"{pid}\n")
+    screen = None
+    seen = b""
     with open(outfile, "ab", buffering=0) as out:
         while True:
+            fds = [master] + ([screen] if screen is not None else [])
+            ready, _, _ = select.select(fds, [], [])
+            if screen is not None and screen in ready:
+                try:
+                    if not os.read(screen, 65536):
+                        raise OSError
+                except OSError:
+                    os.close(screen)
+                    screen = None
+            if master not in ready:
+                continue
             try:
                 data = os.read(master, 65536)
             except OSError:  # EIO: every slave descriptor is closed
@@ -40,6 +60,12 @@ def main():
             if not data:
                 break
             out.write(data)
+            if screen is None and seen is not None:
+                seen = (seen + data)[-512:]
+                m = SCREEN.search(seen)
+                if m:
+                    screen = os.open(m.group(1), os.O_RDONLY | os.O_NOCTTY)
+                    seen = None
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
 
