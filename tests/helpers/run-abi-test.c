@@ -805,6 +805,66 @@ static void check_sigkill(int dev, long baseline)
 	       baseline);
 }
 
+/*
+ * The guest zeroes XMM0-3, then exits to userspace. This task's own XMM0-3,
+ * loaded just before VMXLAB_RUN and read just after it (one asm block, so
+ * nothing else touches them), must come back unchanged: the kernel swaps
+ * the task's FPU state for the guest's while the guest runs.
+ */
+static const unsigned char xmm_code[] = {
+	0x0f, 0x57, 0xc0,	/* xorps %xmm0, %xmm0 */
+	0x0f, 0x57, 0xc9,	/* xorps %xmm1, %xmm1 */
+	0x0f, 0x57, 0xd2,	/* xorps %xmm2, %xmm2 */
+	0x0f, 0x57, 0xdb,	/* xorps %xmm3, %xmm3 */
+	0xb0, 0x10,		/* mov $0x10, %al */
+	0xe6, 0xf4,		/* out %al, $0xf4 */
+	0xf4,			/* hlt */
+};
+
+static void check_host_fpu(int dev)
+{
+	unsigned long long in[8] __attribute__((aligned(16))), out[8];
+	struct vmxlab_sregs sregs;
+	struct guest g;
+	long ret;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		in[i] = 0x0123456789abcdefULL * (i + 1);
+	memset(out, 0, sizeof(out));
+	if (guest_setup(dev, &g, xmm_code, sizeof(xmm_code))) {
+		expect("guest setup for the FPU check", -1, 0);
+		guest_teardown(&g);
+		return;
+	}
+	/* SSE in real mode needs CR4.OSFXSR and CR0.EM clear. */
+	xioctl(g.vcpu, VMXLAB_GET_SREGS, (unsigned long)&sregs);
+	sregs.cr4 |= 0x200;
+	sregs.cr0 &= ~4ULL;
+	expect("SET_SREGS with CR4.OSFXSR",
+	       xioctl(g.vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), 0);
+	asm volatile("movdqu 0(%[in]), %%xmm0\n\t"
+		     "movdqu 16(%[in]), %%xmm1\n\t"
+		     "movdqu 32(%[in]), %%xmm2\n\t"
+		     "movdqu 48(%[in]), %%xmm3\n\t"
+		     "syscall\n\t"
+		     "movdqu %%xmm0, 0(%[out])\n\t"
+		     "movdqu %%xmm1, 16(%[out])\n\t"
+		     "movdqu %%xmm2, 32(%[out])\n\t"
+		     "movdqu %%xmm3, 48(%[out])\n\t"
+		     : "=a" (ret)
+		     : "a" ((long)SYS_ioctl), "D" ((long)g.vcpu),
+		       "S" ((long)VMXLAB_RUN), "d" (0L), [in] "r" (in),
+		       [out] "r" (out)
+		     : "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3");
+	expect("RUN of a guest that zeroes XMM0-3", ret, 0);
+	expect("its exit is the OUT to port 0xf4",
+	       g.run->exit_reason == VMXLAB_EXIT_IO && g.run->io.port == 0xf4, 1);
+	expect("this task's XMM0-3 unchanged by the guest",
+	       memcmp(in, out, 64) == 0, 1);
+	guest_teardown(&g);
+}
+
 int main(void)
 {
 	long baseline, run_size = 0;
@@ -827,6 +887,7 @@ int main(void)
 	check_signal_and_resume(dev);
 	check_busy(dev);
 	check_sigkill(dev, baseline);
+	check_host_fpu(dev);
 
 	expect("debugfs vms: back to the start at the end", vms_becomes(baseline),
 	       baseline);
