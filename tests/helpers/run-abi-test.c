@@ -806,6 +806,41 @@ static void check_sigkill(int dev, long baseline)
 }
 
 /*
+ * A guest state VM entry must refuse (an unusable TR, SDM Vol. 3C
+ * 26.3.1.2): RUN returns 0 with VMXLAB_EXIT_FAIL_ENTRY, basic reason 33
+ * and the check vmxlab names, VMXLAB_CHECK_TR. With the state fixed, the
+ * same vCPU runs.
+ */
+static void check_entry_failure(int dev)
+{
+	struct vmxlab_sregs sregs;
+	struct guest g;
+
+	if (guest_setup(dev, &g, out_code, sizeof(out_code))) {
+		expect("guest setup for the entry-failure check", -1, 0);
+		guest_teardown(&g);
+		return;
+	}
+	xioctl(g.vcpu, VMXLAB_GET_SREGS, (unsigned long)&sregs);
+	sregs.tr.unusable = 1;
+	expect("SET_SREGS with an unusable TR (accepted; entry decides)",
+	       xioctl(g.vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), 0);
+	expect("RUN with an unusable TR", xioctl(g.vcpu, VMXLAB_RUN, 0), 0);
+	expect("exit: VMXLAB_EXIT_FAIL_ENTRY", g.run->exit_reason,
+	       VMXLAB_EXIT_FAIL_ENTRY);
+	expect("basic reason 33 (invalid guest state)",
+	       g.run->fail_entry.reason, 33);
+	expect("check named: VMXLAB_CHECK_TR", g.run->fail_entry.check,
+	       VMXLAB_CHECK_TR);
+	sregs.tr.unusable = 0;
+	xioctl(g.vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs);
+	expect("RUN after fixing TR", xioctl(g.vcpu, VMXLAB_RUN, 0), 0);
+	expect("then the guest's OUT to 0xf4",
+	       g.run->exit_reason == VMXLAB_EXIT_IO && g.run->io.port == 0xf4, 1);
+	guest_teardown(&g);
+}
+
+/*
  * The guest zeroes XMM0-3, then exits to userspace. This task's own XMM0-3,
  * loaded just before VMXLAB_RUN and read just after it (one asm block, so
  * nothing else touches them), must come back unchanged: the kernel swaps
@@ -888,6 +923,7 @@ int main(void)
 	check_busy(dev);
 	check_sigkill(dev, baseline);
 	check_host_fpu(dev);
+	check_entry_failure(dev);
 
 	expect("debugfs vms: back to the start at the end", vms_becomes(baseline),
 	       baseline);
