@@ -10,6 +10,7 @@
  */
 #include <linux/bits.h>
 #include <linux/kernel.h>
+#include <asm/page.h>
 #include <asm/processor.h>
 
 #include "vmx.h"
@@ -48,9 +49,10 @@ static bool seg_common_ok(const struct seg_state *s)
 	       !(s->ar & VMX_AR_RESERVD_MASK) && limit_ok(s);
 }
 
+/* 48-bit canonical: vmxlab guests have 4-level paging (SDM Vol. 1 3.3.7.1). */
 static bool canonical(u64 a)
 {
-	return (u64)((s64)(a << 16) >> 16) == a;
+	return __is_canonical_address(a, 48);
 }
 
 /**

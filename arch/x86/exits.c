@@ -16,6 +16,7 @@
 #include <asm/cpuid.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
+#include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/trapnr.h>
 
@@ -348,9 +349,10 @@ static enum vmx_exit_action handle_cr(struct vmx_vcpu *v)
 	return VMX_RESUME;
 }
 
+/* 48-bit canonical: vmxlab guests have 4-level paging (SDM Vol. 1 3.3.7.1). */
 static bool canonical(u64 a)
 {
-	return (u64)((s64)(a << 16) >> 16) == a;
+	return __is_canonical_address(a, 48);
 }
 
 /* The MSRs a guest may use; anything else raises #GP (abi.rst). */

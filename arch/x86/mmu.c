@@ -90,13 +90,17 @@ static void invept_fn(void *data)
 {
 	const struct vmx_config *c = vmx_config();
 	u64 eptp = *(u64 *)data;
+	enum vmx_insn_status st;
 
 	if (!(c->ept_vpid_cap & VMX_EPT_INVEPT_BIT))
 		return;
 	if (c->ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT_BIT)
-		vmx_invept(VMX_EPT_EXTENT_CONTEXT, eptp);
+		st = vmx_invept(VMX_EPT_EXTENT_CONTEXT, eptp);
 	else
-		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+		st = vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	if (st != VMX_OK)
+		pr_err_ratelimited("INVEPT on CPU %d: %s\n", smp_processor_id(),
+				   vmx_insn_status_name(st));
 }
 
 void vmxlab_arch_unmap(struct vmxlab_vm *core, u64 gpa, u64 size)

@@ -166,11 +166,16 @@ void vmx_vcpu_load(struct vmx_vcpu *v)
 		local_irq_enable();
 	}
 	if (this_cpu_read(current_vmcs) != v) {
+		/*
+		 * Only a vmxlab bug (or VMX switched off under us) makes this
+		 * fail; the entry then fails with VMfail and userspace sees it.
+		 */
 		st = vmx_vmptrld(__pa(v->vmcs));
-		if (st != VMX_OK)
+		if (st == VMX_OK)
+			this_cpu_write(current_vmcs, v);
+		else
 			pr_err_ratelimited("VMPTRLD on CPU %d: %s\n", cpu,
 					   vmx_insn_status_name(st));
-		this_cpu_write(current_vmcs, v);
 	}
 	if (v->host_cpu != cpu)
 		vmcs_write_host_percpu(v, cpu);
@@ -211,14 +216,17 @@ u64 vmx_guest_cr4(void)
 static void flush_guest_tlb(struct vmx_vcpu *v)
 {
 	const struct vmx_config *c = vmx_config();
+	enum vmx_insn_status st;
 
 	/* Without a VPID every entry and exit flushes (SDM 28.3.3.3). */
 	if (!v->vpid)
 		return;
 	if (c->ept_vpid_cap & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT)
-		vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, v->vpid);
+		st = vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, v->vpid);
 	else
-		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
+		st = vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
+	if (st != VMX_OK)
+		pr_err_ratelimited("INVVPID: %s\n", vmx_insn_status_name(st));
 }
 
 /**
@@ -585,8 +593,15 @@ int vmxlab_arch_vcpu_init(struct vmxlab_vcpu *vcpu)
 			goto free_fpu;
 		v->vpid = r;
 	}
-	/* SDM Vol. 3C 24.2: the revision id, then VMCLEAR to initialise. */
+	/*
+	 * SDM Vol. 3C 24.2, 24.11.3: the revision id, then VMCLEAR, which
+	 * initialises the new VMCS (launch state "clear") before any VMPTRLD.
+	 */
 	*(u32 *)v->vmcs = c->revision_id;
+	if (vmx_vmclear(__pa(v->vmcs)) != VMX_OK) {
+		r = -EIO;
+		goto free_vpid;
+	}
 	vcpu->arch = v;
 
 	vmx_vcpu_load(v);
@@ -596,6 +611,9 @@ int vmxlab_arch_vcpu_init(struct vmxlab_vcpu *vcpu)
 	vmx_vcpu_put(v);
 	return 0;
 
+free_vpid:
+	if (v->vpid)
+		ida_free(&vpid_ida, v->vpid);
 free_fpu:
 	fpu_free_guest_fpstate(&v->fpu);
 free:
