@@ -127,6 +127,9 @@ static long vmxlab_vcpu_ioctl(struct file *file, unsigned int cmd,
 	void __user *argp = (void __user *)arg;
 	long r;
 
+	/* Only the VM's creator runs it (vm.c, vmxlab_vm_ioctl()). */
+	if (current->mm != vcpu->vm->mm)
+		return -EPERM;
 	/* A running vCPU holds the mutex for as long as the guest runs. */
 	if (cmd == VMXLAB_RUN) {
 		if (!mutex_trylock(&vcpu->mutex))

@@ -14,11 +14,13 @@
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <uapi/linux/magic.h>
 
 #include "abi_check.h"
 #include "arch.h"
@@ -75,13 +77,56 @@ static int mem_region_check(const struct vmxlab_memory_region *r)
 	return err;
 }
 
+/*
+ * What memory a slot may be made of (Documentation/abi.rst): anonymous or
+ * private memory, shared memory that lives in tmpfs (memfd, shmem, SysV
+ * shm) or hugetlbfs. Not a shared mapping of any other file: its page
+ * cache pages belong to a filesystem that writes them back and may
+ * truncate them, and a long-term writable pin would keep them from it (and
+ * the guest's writes from being marked dirty). Later kernels refuse such
+ * pins themselves (FOLL_LONGTERM on a file that needs dirty tracking).
+ */
+static bool vma_pinnable(struct vm_area_struct *vma)
+{
+	unsigned long magic;
+
+	if (!(vma->vm_flags & VM_SHARED) || !vma->vm_file ||
+	    is_vm_hugetlb_page(vma))
+		return true;
+	magic = file_inode(vma->vm_file)->i_sb->s_magic;
+	return magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC;
+}
+
+/* Every page of the range is mapped, by mappings a slot may use. */
+static int region_kind_check(struct mm_struct *mm, u64 uaddr, u64 size)
+{
+	struct vm_area_struct *vma;
+	u64 addr = uaddr;
+
+	while (addr < uaddr + size) {
+		vma = vma_lookup(mm, addr);
+		if (!vma)
+			return -EFAULT;
+		if (!vma_pinnable(vma))
+			return -EINVAL;
+		addr = vma->vm_end;
+	}
+	return 0;
+}
+
 /* Pins @npages pages at @uaddr, all or none. */
 static int pin_region(u64 uaddr, unsigned long npages, struct page **pages)
 {
 	unsigned long done = 0;
-	long n;
+	long n = 0;
+	int err;
 
 	mmap_read_lock(current->mm);
+	err = region_kind_check(current->mm, uaddr, (u64)npages << PAGE_SHIFT);
+	if (err) {
+		mmap_read_unlock(current->mm);
+		return err;
+	}
 	while (done < npages) {
 		n = pin_user_pages(uaddr + (done << PAGE_SHIFT), npages - done,
 				   FOLL_WRITE | FOLL_LONGTERM, pages + done,
@@ -113,21 +158,26 @@ static int slot_add(struct vmxlab_vm *vm, const struct vmxlab_memory_region *r)
 		    s->gpa < r->guest_phys_addr + r->memory_size)
 			return -EEXIST;
 	}
-	if (current->mm != vm->mm)
-		return -EPERM;
 	/* More than the machine has could never be pinned; say so early. */
 	if (npages > totalram_pages())
 		return -ENOMEM;
 
-	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
-	if (!pages)
-		return -ENOMEM;
+	/*
+	 * The locked-memory limit first: an unprivileged caller over its
+	 * RLIMIT_MEMLOCK must not make the kernel allocate the page array
+	 * (8 bytes per guest page) before it is refused.
+	 */
 	err = account_locked_vm(vm->mm, npages, true);
 	if (err)
-		goto free;
+		return err;
+	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages) {
+		err = -ENOMEM;
+		goto unaccount;
+	}
 	err = pin_region(r->userspace_addr, npages, pages);
 	if (err)
-		goto unaccount;
+		goto free;
 	err = vmxlab_arch_map(vm, r->guest_phys_addr, pages, npages,
 			      !(r->flags & VMXLAB_MEM_READONLY));
 	if (err)
@@ -144,10 +194,10 @@ static int slot_add(struct vmxlab_vm *vm, const struct vmxlab_memory_region *r)
 
 unpin:
 	unpin_user_pages(pages, npages);
-unaccount:
-	account_locked_vm(vm->mm, npages, false);
 free:
 	kvfree(pages);
+unaccount:
+	account_locked_vm(vm->mm, npages, false);
 	return err;
 }
 
@@ -242,6 +292,13 @@ static long vmxlab_vm_ioctl(struct file *file, unsigned int cmd,
 {
 	struct vmxlab_vm *vm = file->private_data;
 
+	/*
+	 * Guest memory is the creator's address space: another process
+	 * (after fork, or one the fd was passed to) cannot add to it or run
+	 * in it (KVM refuses the same, with -EIO).
+	 */
+	if (current->mm != vm->mm)
+		return -EPERM;
 	switch (cmd) {
 	case VMXLAB_SET_MEMORY_REGION:
 		return vmxlab_set_memory_region(vm, (void __user *)arg);

@@ -111,7 +111,9 @@ mapfile -t kfiles < <(find module arch uapi tests/kunit -name '*.[ch]' | sort)
 mapfile -t ufiles < <(find userspace tests/helpers -name '*.[ch]' | sort)
 # checkpatch: kernel style everywhere, with documented exceptions.
 # vmx_ops.h's asm-goto label operands (%l[fault]) read to checkpatch as a
-# modulo operator (SPACING). Userspace is not kernel code: it has no
+# modulo operator (SPACING), and its DEFINE_VMX_INSN() defines whole
+# functions, whose own return statements checkpatch takes for flow control
+# hidden in a macro (MACRO_WITH_FLOW_CONTROL). Userspace is not kernel code: it has no
 # __printf() for __attribute__((format)) (PREFER_DEFINED_ATTRIBUTE_MACRO),
 # no BIT() (BIT_MACRO) and no u8/u64 but stdint.h (PREFER_KERNEL_TYPES);
 # libc's Elf32_Ehdr and the like are CamelCase (CAMELCASE); and a signal
@@ -120,7 +122,7 @@ cp_run() { "$checkpatch" --no-tree --strict --terse --show-types "$@" >>"$result
 : >"$results/checkpatch.log"
 cp_ok=ok
 cp_run -f $(printf '%s\n' "${kfiles[@]}" | grep -v vmx_ops.h) || cp_ok=fail
-cp_run --ignore SPACING -f arch/x86/vmx_ops.h || cp_ok=fail
+cp_run --ignore SPACING,MACRO_WITH_FLOW_CONTROL -f arch/x86/vmx_ops.h || cp_ok=fail
 cp_run --ignore PREFER_DEFINED_ATTRIBUTE_MACRO,BIT_MACRO,PREFER_KERNEL_TYPES,CAMELCASE,VOLATILE -f "${ufiles[@]}" || cp_ok=fail
 if [ $cp_ok = ok ]; then
 	host_result ok "checkpatch.pl --strict clean"

@@ -470,8 +470,15 @@ static int end_vmfail(struct vm *vm)
 {
 	const struct vmxlab_run *run = vm->run;
 
+	if (run->vmfail.status != VMXLAB_VMFAIL_VALID)
+		return run_end(RUN_VMFAIL,
+			       "%s %s at RIP 0x%llx: the vCPU is stopped",
+			       vmxlab_vmfail_insn_name(run->vmfail.insn),
+			       vmxlab_vmfail_status_name(run->vmfail.status),
+			       (unsigned long long)run->rip);
 	return run_end(RUN_VMFAIL,
-		       "VMLAUNCH/VMRESUME failed (VMfail) at RIP 0x%llx: VM-instruction error %u (%s)",
+		       "%s failed (VMfailValid) at RIP 0x%llx: VM-instruction error %u (%s); the vCPU is stopped",
+		       vmxlab_vmfail_insn_name(run->vmfail.insn),
 		       (unsigned long long)run->rip, run->vmfail.error,
 		       vmxlab_vm_instruction_error_name(run->vmfail.error));
 }

@@ -50,6 +50,9 @@
 /*
  * Secondary (24.6.2, table 24-7): EPT and unrestricted guest are what let a
  * guest start in real mode with paging off; the rest is used when present.
+ * Not "enable XSAVES/XRSTORS": the guest would run them with the host's
+ * IA32_XSS and reach supervisor state components (CET, LBR); without the
+ * control they raise #UD (SDM Vol. 3C 25.3), and CPUID does not offer them.
  */
 #define PROC2_REQUIRED	(SECONDARY_EXEC_ENABLE_EPT |			      \
 			 SECONDARY_EXEC_UNRESTRICTED_GUEST)
@@ -57,8 +60,7 @@
 			 SECONDARY_EXEC_ENABLE_RDTSCP |			      \
 			 SECONDARY_EXEC_ENABLE_INVPCID |		      \
 			 SECONDARY_EXEC_WBINVD_EXITING |		      \
-			 SECONDARY_EXEC_PAUSE_LOOP_EXITING |		      \
-			 SECONDARY_EXEC_XSAVES)
+			 SECONDARY_EXEC_PAUSE_LOOP_EXITING)
 
 /*
  * VM-exit (24.7.1): a 64-bit host, EFER switched by the CPU. Not

@@ -25,6 +25,7 @@
 #include "exitqual.h"
 #include "vmx.h"
 #include "vmx_ops.h"
+#include "xsave.h"
 
 /* GETSEC always exits (SDM Vol. 3C 25.1.2); asm/vmx.h has no name for it. */
 #define VMX_EXIT_REASON_GETSEC	11
@@ -179,12 +180,19 @@ static enum vmx_exit_action handle_skip(struct vmx_vcpu *v)
 	return VMX_RESUME;
 }
 
-/* Exception bitmap is 0: only NMIs exit here, handled in run.c already. */
+/*
+ * The exception bitmap has only #MC: NMIs and machine checks exit here,
+ * both already handed to the kernel by run.c (host_event_irqoff()); the
+ * guest goes on.
+ */
 static enum vmx_exit_action handle_exception_nmi(struct vmx_vcpu *v)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
 
-	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+	if (type == INTR_TYPE_NMI_INTR ||
+	    (type == INTR_TYPE_HARD_EXCEPTION &&
+	     (info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC))
 		return VMX_RESUME;
 	return internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT,
 			      EXIT_REASON_EXCEPTION_NMI);
@@ -201,6 +209,59 @@ static enum vmx_exit_action handle_hlt(struct vmx_vcpu *v)
 	skip_instruction(v);
 	run_of(v)->exit_reason = VMXLAB_EXIT_HLT;
 	return VMX_TO_USER;
+}
+
+/*
+ * Bytes of a standard-format XSAVE area holding the components in @xcr0:
+ * the legacy area and header (576 bytes), then each component at the
+ * offset CPUID.(0xd, i) gives (SDM Vol. 1 13.4.3).
+ */
+static u32 xsave_size(u64 xcr0)
+{
+	u32 size = 576, a, b, c, d;
+	int i;
+
+	for (i = 2; i < 63; i++) {
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		cpuid_count(0xd, i, &a, &b, &c, &d);
+		size = max(size, a + b);
+	}
+	return size;
+}
+
+/*
+ * CPUID leaf 0xd, XSAVE (SDM Vol. 1 13.2): the components this guest may
+ * enable, the sizes for its own XCR0 (the hardware's answer is for the
+ * host's, which is loaded while the exit is handled), and no XSAVES or
+ * supervisor components (the guest has no IA32_XSS).
+ */
+static void xsave_leaf(struct vmx_vcpu *v, u32 sub, u32 *a, u32 *b, u32 *c,
+		       u32 *d)
+{
+	u64 ok = v->xcr0_supported;
+
+	if (!ok) {
+		*a = 0;
+		*b = 0;
+		*c = 0;
+		*d = 0;
+	} else if (sub == 0) {
+		*a = lower_32_bits(ok);
+		*d = upper_32_bits(ok);
+		*b = xsave_size(v->xcr0);
+		*c = xsave_size(ok);
+	} else if (sub == 1) {
+		*a &= ~BIT(3);		/* XSAVES/XRSTORS, IA32_XSS */
+		*b = 0;
+		*c = 0;
+		*d = 0;
+	} else if (sub >= 63 || !(ok & BIT_ULL(sub))) {
+		*a = 0;
+		*b = 0;
+		*c = 0;
+		*d = 0;
+	}
 }
 
 /*
@@ -221,6 +282,8 @@ static void cpuid_filter(struct vmx_vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b,
 		*c &= ~(BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) |
 			BIT(8) | BIT(14) | BIT(15) | BIT(18) | BIT(21) |
 			BIT(24) | BIT(27));
+		if (!v->xcr0_supported)
+			*c &= ~BIT(26);		/* XSAVE: the host has none */
 		if (vmx_guest_cr4() & X86_CR4_OSXSAVE)
 			*c |= BIT(27);		/* OSXSAVE mirrors CR4 */
 		*c |= BIT(31);			/* hypervisor present */
@@ -239,8 +302,21 @@ static void cpuid_filter(struct vmx_vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b,
 				*b &= ~BIT(10);
 			*b &= ~(BIT(2) | BIT(12) | BIT(14) | BIT(15) | BIT(25));
 			*c &= ~(BIT(3) | BIT(4) | BIT(5) | BIT(7) | BIT(16));
-			*d &= ~(BIT(20) | BIT(26) | BIT(27) | BIT(29) | BIT(30));
+			/* RDPID reads TSC_AUX, like RDTSCP. */
+			if (!vmx_guest_has_rdtscp())
+				*c &= ~BIT(22);
+			/*
+			 * CET; and the speculation controls, whose MSRs a
+			 * guest cannot use here (IA32_SPEC_CTRL, PRED_CMD,
+			 * FLUSH_CMD, ARCH_CAPABILITIES raise #GP): IBRS/IBPB,
+			 * STIBP, L1D_FLUSH, ARCH_CAPABILITIES, SSBD.
+			 */
+			*d &= ~(BIT(20) | BIT(26) | BIT(27) | BIT(28) |
+				BIT(29) | BIT(30) | BIT(31));
 		}
+		break;
+	case 0xd:
+		xsave_leaf(v, sub, a, b, c, d);
 		break;
 	case 0x40000000:
 		*a = 0x40000001;
@@ -249,7 +325,7 @@ static void cpuid_filter(struct vmx_vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b,
 		memcpy(d, VMXLAB_CPUID_SIGNATURE + 8, 4);
 		break;
 	case 0x80000001:
-		if (!(cfg->proc2 & SECONDARY_EXEC_ENABLE_RDTSCP))
+		if (!vmx_guest_has_rdtscp())
 			*d &= ~BIT(27);
 		break;
 	default:
@@ -392,7 +468,7 @@ static int msr_read(struct vmx_vcpu *v, u32 msr, u64 *val)
 		*val = vmcs_readl(GUEST_GS_BASE);
 		return 0;
 	}
-	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++) {
+	for (i = v->msr_first; i < VMX_NR_SWITCHED_MSRS; i++) {
 		if (v->msr_page[i].index == msr) {
 			*val = v->msr_page[i].value;
 			return 0;
@@ -464,10 +540,12 @@ static int msr_write(struct vmx_vcpu *v, u32 msr, u64 val)
 		vmcs_writel(GUEST_GS_BASE, val);
 		return 0;
 	}
-	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++) {
+	for (i = v->msr_first; i < VMX_NR_SWITCHED_MSRS; i++) {
 		if (v->msr_page[i].index != msr)
 			continue;
-		if (msr != MSR_STAR && msr != MSR_SYSCALL_MASK &&
+		/* TSC_AUX bits 63:32 are reserved (SDM Vol. 4 table 2-2). */
+		if (msr == MSR_TSC_AUX ? val >> 32 :
+		    msr != MSR_STAR && msr != MSR_SYSCALL_MASK &&
 		    !canonical(val))
 			return -EINVAL;
 		v->msr_page[i].value = val;
@@ -499,20 +577,21 @@ static enum vmx_exit_action handle_wrmsr(struct vmx_vcpu *v)
 }
 
 /*
- * XSETBV (SDM Vol. 2C): XCR0 only, x87 always on, AVX only with SSE, and
- * nothing the host does not enable itself. run.c loads the value around
- * each entry.
+ * XSETBV (SDM Vol. 2B "XSETBV"): XCR0 only (ECX = 0), at CPL 0, and only a
+ * value XCR0 can hold (xsave.c); #GP(0) for anything else, as hardware
+ * gives it. The CPU checks CR4.OSXSAVE and CPL before it exits (SDM Vol.
+ * 3C 25.1.1); the checks here stand in case it did not. run.c loads the
+ * value around each entry, so a value that got through would fault in the
+ * host's own XSETBV.
  */
 static enum vmx_exit_action handle_xsetbv(struct vmx_vcpu *v)
 {
-	u64 val = (u32)v->regs[VMX_RAX] | (v->regs[VMX_RDX] << 32);
-	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	u64 val = (u32)v->regs[VMX_RAX] | ((u64)(u32)v->regs[VMX_RDX] << 32);
 
 	if (!(vmx_guest_cr4() & X86_CR4_OSXSAVE))
 		return inject_ud(v);
 	if (guest_cpl() != 0 || (u32)v->regs[VMX_RCX] != 0 ||
-	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)))
+	    !vmx_xcr0_valid(val, v->xcr0_supported))
 		return inject_gp(v);
 	v->xcr0 = val;
 	skip_instruction(v);

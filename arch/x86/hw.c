@@ -54,7 +54,7 @@ static DEFINE_PER_CPU(bool, vmx_on);
  */
 static DEFINE_MUTEX(vmx_lock);
 static unsigned int vmx_users;
-static bool vmx_rebooting;
+static bool rebooting;
 static bool vmx_always_on;
 static int vmx_hp_state = -1;
 
@@ -258,7 +258,7 @@ int vmxlab_arch_hw_get(void)
 
 	cpus_read_lock();
 	mutex_lock(&vmx_lock);
-	if (vmx_rebooting)
+	if (rebooting)
 		r = -ESHUTDOWN;
 	else if (!vmx_users)
 		r = vmx_on_all();
@@ -299,7 +299,7 @@ static int vmx_cpu_online(unsigned int cpu)
 	if (!res)
 		return -ENOMEM;
 	mutex_lock(&vmx_lock);
-	if (vmx_users && !vmx_rebooting) {
+	if (vmx_users && !rebooting) {
 		local_irq_disable();
 		vmx_on_this_cpu(res);
 		local_irq_enable();
@@ -320,6 +320,26 @@ static int vmx_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+/**
+ * vmx_rebooting() - the machine is going down
+ *
+ * Once set, VMX may be off on any CPU at any moment (vmx_reboot() switches
+ * it off under running vCPUs): VMX instructions fault, which is expected,
+ * and the run loop stops (KVM has the same rule, kvm_rebooting).
+ *
+ * Return: true after the reboot notifier ran.
+ */
+bool vmx_rebooting(void)
+{
+	return READ_ONCE(rebooting);
+}
+
+/* This CPU is in VMX operation. Preemption off. */
+bool vmx_on_here(void)
+{
+	return this_cpu_read(vmx_on);
+}
+
 /*
  * Reboot, halt, power-off and kexec (kernel_kexec() calls the reboot
  * notifiers too): leave VMX on every CPU, because VMX operation blocks
@@ -331,7 +351,7 @@ static int vmx_reboot(struct notifier_block *nb, unsigned long code,
 		      void *unused)
 {
 	mutex_lock(&vmx_lock);
-	vmx_rebooting = true;
+	WRITE_ONCE(rebooting, true);
 	on_each_cpu(vmx_off_fn, NULL, 1);
 	mutex_unlock(&vmx_lock);
 	return NOTIFY_OK;
@@ -358,7 +378,7 @@ static void vmx_resume(void)
 	static struct vmx_on_result res;
 
 	memset(&res, 0, sizeof(res));
-	if (vmx_users && !vmx_rebooting) {
+	if (vmx_users && !rebooting) {
 		vmx_on_this_cpu(&res);
 		vmx_on_report(&res);
 	}
@@ -580,4 +600,6 @@ void vmxlab_arch_debugfs(struct dentry *dir)
 				   &vmx_total_fops);
 	debugfs_create_file_unsafe("vmxoff_total", 0444, dir, &vmxoff_total,
 				   &vmx_total_fops);
+	/* Fault injection: the next N VMPTRLDs fail (Documentation/testing.rst). */
+	debugfs_create_atomic_t("fail_vmptrld", 0600, dir, &vmx_fail_vmptrld);
 }

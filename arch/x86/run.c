@@ -21,9 +21,11 @@
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/pkru.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 #include <asm/tsc.h>
 
 #include "../../module/arch.h"
@@ -35,14 +37,31 @@
 
 /* The task's state that a VM exit clobbers and run.c restores. */
 struct host_state {
-	u16 ds, es, fs, gs;
+	u16 ds, es, fs, gs, ldt;
 	unsigned long fs_base, kernel_gs_base;
 	unsigned long debugctl;
 	u64 xcr0;
+	u32 pkru;
 };
+
+static u16 read_ldt(void)
+{
+	u16 sel;
+
+	asm volatile("sldt %0" : "=g" (sel));
+	return sel;
+}
+
+static void load_ldt_sel(u16 sel)
+{
+	asm volatile("lldt %0" : : "rm" (sel));
+}
 
 static void host_state_save(struct vmx_vcpu *v, struct host_state *h)
 {
+	h->ldt = read_ldt();
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
+		h->pkru = rdpkru();
 	savesegment(ds, h->ds);
 	savesegment(es, h->es);
 	savesegment(fs, h->fs);
@@ -60,6 +79,12 @@ static void host_state_save(struct vmx_vcpu *v, struct host_state *h)
  */
 static void host_state_restore(struct host_state *h)
 {
+	/*
+	 * VM exit leaves LDTR null (27.5.2); a selector of the task's LDT
+	 * must find it again, before GS is reloaded (KVM: kvm_load_ldt()).
+	 */
+	if (h->ldt)
+		load_ldt_sel(h->ldt);
 	if (h->ds)
 		loadsegment(ds, h->ds);
 	if (h->es)
@@ -98,6 +123,44 @@ static bool guest_xcr0_differs(struct vmx_vcpu *v, struct host_state *h)
 }
 
 /*
+ * The kernel's machine-check handler, for a #MC that hit the guest or the
+ * VM entry: the exception vector itself, as the CPU would have raised it
+ * had it not exited (KVM: kvm_machine_check()).
+ */
+static void host_machine_check(void)
+{
+	if (IS_ENABLED(CONFIG_X86_MCE) && boot_cpu_has(X86_FEATURE_MCE))
+		asm volatile("int $0x12");
+}
+
+/*
+ * Events that caused the exit but belong to the host, handed to the kernel
+ * before interrupts are enabled: an NMI (SDM Vol. 3C 25.2: with NMI
+ * exiting it is not delivered to the host), a machine check in the guest
+ * (the exception bitmap intercepts #MC) or during VM entry (exit reason
+ * 41, 27.8).
+ */
+static void host_event_irqoff(u32 reason)
+{
+	u32 info;
+
+	if ((reason & 0xffff) == EXIT_REASON_MCE_DURING_VMENTRY) {
+		host_machine_check();
+		return;
+	}
+	if ((reason & 0xffff) != EXIT_REASON_EXCEPTION_NMI)
+		return;
+	info = vmcs_read32(VM_EXIT_INTR_INFO);
+	if (!(info & INTR_INFO_VALID_MASK))
+		return;
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		vmxlab_do_nmi_irqoff();
+	else if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION &&
+		 (info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
+		host_machine_check();
+}
+
+/*
  * One VM entry and exit, with interrupts off around it. Returns what
  * vmxlab_vmenter() returned; *reason is the exit reason after an exit.
  */
@@ -105,7 +168,7 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 {
 	const struct vmx_config *c = vmx_config();
 	unsigned long cr3, cr4;
-	bool xcr0_switch;
+	bool xcr0_switch, pkru_switch;
 	int ret;
 
 	local_irq_disable();
@@ -133,9 +196,31 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 	if (xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
 
-	ret = vmxlab_vmenter(v, v->launched);
+	/*
+	 * PKRU: the guest cannot set CR4.PKE, but with PKRU in its XCR0 its
+	 * XRSTOR loads PKRU. Then PKRU is the guest's while it runs.
+	 */
+	pkru_switch = cpu_feature_enabled(X86_FEATURE_OSPKE) &&
+		      (v->xcr0 & XFEATURE_MASK_PKRU);
+	if (pkru_switch)
+		write_pkru(v->pkru);
+
+	/*
+	 * VMX may have been switched off on this CPU under us by the reboot
+	 * notifier (hw.c): VMLAUNCH would fault, so do not try.
+	 */
+	ret = vmx_on_here() ? vmxlab_vmenter(v, v->launched) : 3;
 	v->entries++;
 
+	/*
+	 * The guest may have changed PKRU with XRSTOR; the task's comes back
+	 * before anything in the kernel touches user memory (KVM does the
+	 * same after every exit).
+	 */
+	if (pkru_switch) {
+		v->pkru = rdpkru();
+		write_pkru(h->pkru);
+	}
 	v->cr2 = read_cr2();
 	if (xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, h->xcr0);
@@ -145,26 +230,37 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 		*reason = vmcs_read32(VM_EXIT_REASON);
 		if (!(*reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 			v->launched = true;
-		/* An NMI that hit the guest belongs to the host (25.2). */
-		if ((*reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI &&
-		    (vmcs_read32(VM_EXIT_INTR_INFO) &
-		     (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
-		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
-			vmxlab_do_nmi_irqoff();
+		host_event_irqoff(*reason);
 	}
 	local_irq_enable();
 	return ret;
 }
 
 /* VMLAUNCH/VMRESUME did not even start the guest: VMfail (30.2). */
-static void report_vmfail(struct vmx_vcpu *v, int ret)
+static void entry_vmfail(struct vmx_vcpu *v, int ret)
+{
+	struct vmx_vmfail f = { .insn = VMXLAB_VMFAIL_INSN_ENTRY };
+	unsigned long err;
+
+	f.status = ret == 1 ? VMXLAB_VMFAIL_INVALID :
+		   ret == 2 ? VMXLAB_VMFAIL_VALID : VMXLAB_VMFAIL_FAULT;
+	if (ret == 2 && vmx_vmread_raw(VM_INSTRUCTION_ERROR, &err) == VMX_OK)
+		f.error = err;
+	if (ret == 3 && !vmx_rebooting())
+		pr_err_ratelimited("VMLAUNCH/VMRESUME faulted (VMX is off?)\n");
+	if (!v->failed.status)
+		v->failed = f;
+}
+
+/* The vCPU is stopped for good (vmcs.c): tell userspace why, every time. */
+static void report_vmfail(struct vmx_vcpu *v)
 {
 	struct vmxlab_run *run = v->core->run;
 
 	run->exit_reason = VMXLAB_EXIT_VMFAIL;
-	run->vmfail.error = ret == 2 ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
-	if (ret == 3)
-		pr_err_ratelimited("VMLAUNCH/VMRESUME faulted (VMX is off?)\n");
+	run->vmfail.error = v->failed.error;
+	run->vmfail.insn = v->failed.insn;
+	run->vmfail.status = v->failed.status;
 }
 
 /* The guest state was refused: exit reason with bit 31 set (26.8). */
@@ -178,6 +274,18 @@ static void report_entry_failure(struct vmx_vcpu *v, u32 reason)
 	run->fail_entry.check = vmx_diagnose_entry_failure(v);
 }
 
+/*
+ * The vCPU cannot go on: -ESHUTDOWN while the machine goes down (VMX is
+ * being switched off everywhere), else 0 with VMXLAB_EXIT_VMFAIL.
+ */
+static int stopped(struct vmx_vcpu *v)
+{
+	if (vmx_rebooting())
+		return -ESHUTDOWN;
+	report_vmfail(v);
+	return 0;
+}
+
 int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 {
 	struct vmx_vcpu *v = to_vmx(vcpu);
@@ -187,17 +295,29 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 	int r = 0, ret;
 	u32 reason = 0;
 
+	if (vmx_rebooting())
+		return -ESHUTDOWN;
+	if (v->failed.status) {
+		report_vmfail(v);
+		return 0;
+	}
 	fpu_swap_kvm_fpstate(&v->fpu, true);
 	host_state_save(v, &h);
 
-	vmx_vcpu_load(v);
+	if (vmx_vcpu_load(v)) {
+		r = stopped(v);
+		goto out;
+	}
 	/* The task's FS base, and its user GS base for the MSR lists. */
 	vmcs_writel(HOST_FS_BASE, h.fs_base);
 	v->msr_page[PAGE_SIZE / 2 / sizeof(*v->msr_page) +
 		    VMX_MSR_KERNEL_GS_BASE].value = h.kernel_gs_base;
 	if (v->pending != VMX_PENDING_NONE)
 		vmx_complete_userspace(v);
-	vmx_vcpu_put(v);
+	if (vmx_vcpu_put(v)) {
+		r = stopped(v);
+		goto out;
+	}
 
 	run->exit_reason = VMXLAB_EXIT_NONE;
 	for (;;) {
@@ -205,12 +325,19 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 			r = -EINTR;
 			break;
 		}
+		if (vmx_rebooting()) {
+			r = -ESHUTDOWN;
+			break;
+		}
 		cond_resched();
 
-		vmx_vcpu_load(v);
+		if (vmx_vcpu_load(v)) {
+			r = stopped(v);
+			break;
+		}
 		ret = enter_once(v, &h, &reason);
 		if (ret) {
-			report_vmfail(v, ret);
+			entry_vmfail(v, ret);
 			action = VMX_TO_USER;
 		} else if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 			report_entry_failure(v, reason);
@@ -224,10 +351,15 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 			run->flags = (run->rflags & X86_EFLAGS_IF) ?
 				     VMXLAB_RUN_IF : 0;
 		}
-		vmx_vcpu_put(v);
+		if (vmx_vcpu_put(v)) {
+			/* A VMREAD or VMWRITE failed: nothing above counts. */
+			r = stopped(v);
+			break;
+		}
 		if (action == VMX_TO_USER)
 			break;
 	}
+out:
 	run->exit_count = v->entries;
 	if (!r)
 		v->userspace_exits++;

@@ -20,14 +20,17 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <asm/desc.h>
+#include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 
 #include "../../module/arch.h"
 #include "vmx.h"
 #include "vmx_ops.h"
+#include "xsave.h"
 
 static DEFINE_PER_CPU(struct list_head, loaded_vmcss);
 static DEFINE_PER_CPU(struct vmx_vcpu *, current_vmcs);
@@ -37,6 +40,7 @@ static DEFINE_IDA(vpid_ida);
 static unsigned long *msr_bitmap;
 
 static const u32 switched_msr_index[VMX_NR_SWITCHED_MSRS] = {
+	[VMX_MSR_TSC_AUX] = MSR_TSC_AUX,
 	[VMX_MSR_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
 	[VMX_MSR_STAR] = MSR_STAR,
 	[VMX_MSR_LSTAR] = MSR_LSTAR,
@@ -50,14 +54,53 @@ static struct vmx_msr_entry *host_msrs(struct vmx_vcpu *v)
 	return v->msr_page + PAGE_SIZE / 2 / sizeof(*v->msr_page);
 }
 
-void vmx_insn_failed(const char *insn, unsigned long field,
-		     enum vmx_insn_status status)
-{
-	u32 err = status == VMX_FAIL_VALID ?
-		  (u32)__vmcs_read(VM_INSTRUCTION_ERROR) : 0;
+/*
+ * The first VMX-instruction failure on this CPU since the last
+ * vmx_vcpu_load(): the VMCS current here is in doubt (VMREAD/VMWRITE).
+ */
+static DEFINE_PER_CPU(struct vmx_vmfail, vmcs_access_failure);
 
-	pr_err_ratelimited("%s of field %#lx: %s, VM-instruction error %u (a vmxlab bug)\n",
-			   insn, field, vmx_insn_status_name(status), err);
+/* Fault injection for the tests (debugfs fail_vmptrld, hw.c). */
+atomic_t vmx_fail_vmptrld = ATOMIC_INIT(0);
+
+/* The VM-instruction error of the current VMCS, 0 if there is none. */
+static u32 vm_instruction_error(void)
+{
+	unsigned long err;
+
+	if (vmx_vmread_raw(VM_INSTRUCTION_ERROR, &err) != VMX_OK)
+		return 0;
+	return err;
+}
+
+static void vmcs_access_failed(const char *insn, unsigned long field,
+			       enum vmx_insn_status status)
+{
+	struct vmx_vmfail *f = this_cpu_ptr(&vmcs_access_failure);
+	u32 err = status == VMX_FAIL_VALID ? vm_instruction_error() : 0;
+
+	if (!f->status) {
+		f->insn = VMXLAB_VMFAIL_INSN_VMCS_ACCESS;
+		f->status = vmx_vmfail_status(status);
+		f->error = err;
+	}
+	/* After an emergency VMXOFF every VMX instruction faults: expected. */
+	if (status == VMX_FAULT && vmx_rebooting())
+		return;
+	pr_err_ratelimited("%s of field %#lx on CPU %d: %s, VM-instruction error %u (a vmxlab bug)\n",
+			   insn, field, smp_processor_id(),
+			   vmx_insn_status_name(status), err);
+}
+
+void vmread_error(unsigned long field, enum vmx_insn_status status)
+{
+	vmcs_access_failed("VMREAD", field, status);
+}
+
+void vmwrite_error(unsigned long field, unsigned long value,
+		   enum vmx_insn_status status)
+{
+	vmcs_access_failed("VMWRITE", field, status);
 }
 
 int vmx_vmcs_init_percpu(void)
@@ -139,7 +182,26 @@ static void vmcs_write_host_percpu(struct vmx_vcpu *v, int cpu)
 	vmcs_writel(HOST_GDTR_BASE, (unsigned long)get_cpu_gdt_ro(cpu));
 	vmcs_writel(HOST_GS_BASE, gs_base);
 	vmcs_writel(HOST_IA32_SYSENTER_ESP, sysenter_esp);
+	if (!v->msr_first)
+		rdmsrl(MSR_TSC_AUX, host_msrs(v)[VMX_MSR_TSC_AUX].value);
 	v->host_cpu = cpu;
+}
+
+static void flush_guest_tlb(struct vmx_vcpu *v);
+
+/* The vCPU's VMCS is in doubt: it never runs again (abi.rst). */
+static void vcpu_fail(struct vmx_vcpu *v, const struct vmx_vmfail *f)
+{
+	if (v->failed.status)
+		return;
+	v->failed = *f;
+	pr_err_ratelimited("vCPU %u stopped: its VMCS is in doubt after a failed %s (%s, VM-instruction error %u)\n",
+			   v->core->id,
+			   f->insn == VMXLAB_VMFAIL_INSN_VMPTRLD ? "VMPTRLD" :
+			   f->insn == VMXLAB_VMFAIL_INSN_ENTRY ?
+			   "VM entry" : "VMREAD/VMWRITE",
+			   vmx_insn_status_name(vmx_insn_status_of(f->status)),
+			   f->error);
 }
 
 /**
@@ -148,12 +210,21 @@ static void vmcs_write_host_percpu(struct vmx_vcpu *v, int cpu)
  *
  * Disables preemption until vmx_vcpu_put(): the VMCS stays current only as
  * long as the thread stays on this CPU.
+ *
+ * Return: 0; -EIO if the VMCS could not be made current, or the vCPU was
+ * stopped before (v->failed says why); preemption is then enabled again
+ * and vmx_vcpu_put() must not be called.
  */
-void vmx_vcpu_load(struct vmx_vcpu *v)
+int vmx_vcpu_load(struct vmx_vcpu *v)
 {
-	int cpu;
+	struct vmx_vmfail f = { .insn = VMXLAB_VMFAIL_INSN_VMPTRLD };
 	enum vmx_insn_status st;
+	bool inject;
+	u64 pa;
+	int cpu;
 
+	if (v->failed.status)
+		return -EIO;
 	preempt_disable();
 	cpu = smp_processor_id();
 	if (v->cpu != cpu) {
@@ -165,25 +236,61 @@ void vmx_vcpu_load(struct vmx_vcpu *v)
 		v->cpu = cpu;
 		local_irq_enable();
 	}
-	if (this_cpu_read(current_vmcs) != v) {
+	inject = atomic_read(&vmx_fail_vmptrld) > 0 &&
+		 atomic_dec_if_positive(&vmx_fail_vmptrld) >= 0;
+	if (this_cpu_read(current_vmcs) != v || inject) {
 		/*
-		 * Only a vmxlab bug (or VMX switched off under us) makes this
-		 * fail; the entry then fails with VMfail and userspace sees it.
+		 * A misaligned address is what VMPTRLD refuses first (SDM Vol.
+		 * 3C 30.3, "VMPTRLD"): the injected failure is the CPU's own.
 		 */
-		st = vmx_vmptrld(__pa(v->vmcs));
-		if (st == VMX_OK)
-			this_cpu_write(current_vmcs, v);
-		else
-			pr_err_ratelimited("VMPTRLD on CPU %d: %s\n", cpu,
-					   vmx_insn_status_name(st));
+		pa = __pa(v->vmcs) | (inject ? 1 : 0);
+		st = vmx_vmptrld(pa);
+		if (st != VMX_OK) {
+			/*
+			 * The CPU keeps its old current VMCS (30.3): every
+			 * VMWRITE now would land in another vCPU's VMCS.
+			 */
+			f.status = vmx_vmfail_status(st);
+			f.error = st == VMX_FAIL_VALID ?
+				  vm_instruction_error() : 0;
+			preempt_enable();
+			vcpu_fail(v, &f);
+			return -EIO;
+		}
+		this_cpu_write(current_vmcs, v);
 	}
-	if (v->host_cpu != cpu)
+	memset(this_cpu_ptr(&vmcs_access_failure), 0, sizeof(f));
+	if (v->host_cpu != cpu) {
 		vmcs_write_host_percpu(v, cpu);
+		/*
+		 * Translations tagged with this VPID may linger in this CPU's
+		 * TLB from an earlier stint here, older than INVLPGs the guest
+		 * has since run elsewhere (INVLPG only reaches the CPU it runs
+		 * on, SDM Vol. 3A 4.10.4.1): drop them (KVM does the same).
+		 */
+		flush_guest_tlb(v);
+	}
+	return 0;
 }
 
-void vmx_vcpu_put(struct vmx_vcpu *v)
+/**
+ * vmx_vcpu_put() - end what vmx_vcpu_load() began
+ * @v: the vCPU.
+ *
+ * A VMREAD or VMWRITE that failed in between stops the vCPU for good.
+ *
+ * Return: 0, or -EIO if the vCPU is stopped now.
+ */
+int vmx_vcpu_put(struct vmx_vcpu *v)
 {
+	struct vmx_vmfail *f = this_cpu_ptr(&vmcs_access_failure);
+
+	if (unlikely(f->status)) {
+		vcpu_fail(v, f);
+		memset(f, 0, sizeof(*f));
+	}
 	preempt_enable();
+	return v->failed.status ? -EIO : 0;
 }
 
 /* CR0 bits the guest may not own: those VMX operation fixes (23.8). */
@@ -195,22 +302,68 @@ static u64 cr0_forced(void)
 	return c->cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
 }
 
-/* CR4 bits a guest may set: those VMX allows minus what vmxlab hides. */
+/*
+ * CR4 bits a guest may set: those VMX allows minus what vmxlab hides, and
+ * OSXSAVE only where the host itself uses XSAVE (the guest's XCR0 is
+ * switched with the host's, SDM Vol. 1 13.3).
+ */
 static u64 cr4_guest_allowed(void)
 {
-	return vmx_config()->cr4_fixed1 &
-	       ~(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | X86_CR4_CET);
+	u64 allowed = vmx_config()->cr4_fixed1 &
+		      ~(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | X86_CR4_CET);
+
+	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
+		allowed &= ~X86_CR4_OSXSAVE;
+	return allowed;
 }
 
-/* The CR0 and CR4 the guest believes in: the read shadows (24.6.6). */
+/*
+ * The CR0 and CR4 bits the host owns (set in the guest/host masks, SDM
+ * Vol. 3C 24.6.6): a guest write to one exits, and the guest reads the
+ * read shadow. Every other bit is the guest's: it changes it without an
+ * exit, so only GUEST_CR0/GUEST_CR4 hold its value.
+ */
+static u64 cr0_host_owned(void)
+{
+	return cr0_forced() | ~vmx_config()->cr0_fixed1;
+}
+
+static u64 cr4_host_owned(void)
+{
+	/*
+	 * OSXSAVE too: the guest's XCR0 is loaded only while its
+	 * CR4.OSXSAVE is set (run.c), so setting it must exit, or the guest
+	 * would run on the host's XCR0 until its next exit (KVM owns it too).
+	 */
+	return ~cr4_guest_allowed() | vmx_config()->cr4_fixed0 |
+	       X86_CR4_OSXSAVE;
+}
+
+/* The CR0 and CR4 the guest believes in (24.6.6), each bit from its home. */
 u64 vmx_guest_cr0(void)
 {
-	return vmcs_readl(CR0_READ_SHADOW);
+	u64 mask = cr0_host_owned();
+
+	return (vmcs_readl(GUEST_CR0) & ~mask) |
+	       (vmcs_readl(CR0_READ_SHADOW) & mask);
 }
 
 u64 vmx_guest_cr4(void)
 {
-	return vmcs_readl(CR4_READ_SHADOW);
+	u64 mask = cr4_host_owned();
+
+	return (vmcs_readl(GUEST_CR4) & ~mask) |
+	       (vmcs_readl(CR4_READ_SHADOW) & mask);
+}
+
+/*
+ * RDTSCP (and RDPID) for the guest: the control, and a host whose
+ * IA32_TSC_AUX exists to be switched with the guest's.
+ */
+bool vmx_guest_has_rdtscp(void)
+{
+	return (vmx_config()->proc2 & SECONDARY_EXEC_ENABLE_RDTSCP) &&
+	       boot_cpu_has(X86_FEATURE_RDTSCP);
 }
 
 static void flush_guest_tlb(struct vmx_vcpu *v)
@@ -345,19 +498,22 @@ int vmx_set_cr4(struct vmx_vcpu *v, u64 cr4)
 }
 
 /**
- * vmx_update_msr_lists() - how many syscall MSRs the CPU switches
+ * vmx_update_msr_lists() - how many MSRs the CPU switches
  * @v: the vCPU, loaded.
  *
+ * A guest with RDTSCP reads IA32_TSC_AUX with no VM exit, so the CPU
+ * loads the guest's value at every entry and the host's at every exit.
  * SWAPGS and SYSCALL use KERNEL_GS_BASE, STAR, LSTAR, CSTAR and SFMASK
- * directly, with no VM exit, but only in 64-bit mode. Once the guest sets
- * EFER.LME, VM entry loads the guest's values and VM exit stores them and
- * reloads the host's (SDM Vol. 3C 24.7.2, 24.8.2, 27.6); before that the
- * lists are empty and cost nothing.
+ * directly too, but only in 64-bit mode: once the guest sets EFER.LME,
+ * VM entry loads the guest's values and VM exit stores them and reloads
+ * the host's (SDM Vol. 3C 24.7.2, 24.8.2, 27.6); before that they cost
+ * nothing.
  */
 void vmx_update_msr_lists(struct vmx_vcpu *v)
 {
 	unsigned int n = (vmcs_read64(GUEST_IA32_EFER) & EFER_LME) ?
-			 VMX_NR_SWITCHED_MSRS : 0;
+			 VMX_NR_SWITCHED_MSRS - v->msr_first :
+			 v->msr_first ? 0 : 1;
 
 	if (n == v->nr_switched)
 		return;
@@ -409,28 +565,44 @@ static void vmcs_init_host(struct vmx_vcpu *v)
 		vmcs_write64(HOST_IA32_PAT, val);
 	}
 
-	/* The MSR lists: guest values at the start of the page, host after. */
+	/*
+	 * The MSR lists: guest values at the start of the page, host after;
+	 * the host's TSC_AUX (its CPU number) is set per CPU.
+	 */
 	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++) {
 		v->msr_page[i].index = switched_msr_index[i];
 		host[i].index = switched_msr_index[i];
-		rdmsrl(switched_msr_index[i], host[i].value);
+		if (i >= v->msr_first)
+			rdmsrl(switched_msr_index[i], host[i].value);
 	}
-	vmcs_write64(VM_ENTRY_MSR_LOAD_ADDR, __pa(v->msr_page));
-	vmcs_write64(VM_EXIT_MSR_STORE_ADDR, __pa(v->msr_page));
-	vmcs_write64(VM_EXIT_MSR_LOAD_ADDR, __pa(host));
+	vmcs_write64(VM_ENTRY_MSR_LOAD_ADDR, __pa(v->msr_page + v->msr_first));
+	vmcs_write64(VM_EXIT_MSR_STORE_ADDR, __pa(v->msr_page + v->msr_first));
+	vmcs_write64(VM_EXIT_MSR_LOAD_ADDR, __pa(host + v->msr_first));
 }
 
 static void vmcs_init_controls(struct vmx_vcpu *v)
 {
 	const struct vmx_config *c = vmx_config();
 	struct vmx_vm *vm = v->core->vm->arch;
+	u32 proc2 = c->proc2;
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
-	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
+	/* Without a TSC_AUX of the host's to switch with, no RDTSCP. */
+	/* Without a TSC_AUX of the host's to switch with, no RDTSCP. */
+	if (!vmx_guest_has_rdtscp())
+		proc2 &= ~SECONDARY_EXEC_ENABLE_RDTSCP;
+	/* VPID 0 may not be used with "enable VPID" (SDM Vol. 3C 26.2.1.1). */
+	if (!v->vpid)
+		proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, c->exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, c->entry);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	/*
+	 * A machine check in the guest is the host's to handle: it exits
+	 * (SDM Vol. 3C 25.2) and run.c hands it to the kernel's #MC handler.
+	 */
+	vmcs_write32(EXCEPTION_BITMAP, BIT(X86_TRAP_MC));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -444,23 +616,21 @@ static void vmcs_init_controls(struct vmx_vcpu *v)
 		vmcs_write64(MSR_BITMAP, __pa(msr_bitmap));
 	if (c->proc & CPU_BASED_USE_TSC_OFFSETTING)
 		vmcs_write64(TSC_OFFSET, 0);
-	if (c->proc2 & SECONDARY_EXEC_ENABLE_VPID)
+	if (v->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, v->vpid);
 	if (c->proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
 		/* KVM's defaults; a PAUSE-loop exit just resumes the guest. */
 		vmcs_write32(PLE_GAP, 128);
 		vmcs_write32(PLE_WINDOW, 4096);
 	}
-	if (c->proc2 & SECONDARY_EXEC_XSAVES)
-		vmcs_write64(XSS_EXIT_BITMAP, 0);
 
 	/*
-	 * CR0 and CR4: the guest owns every bit VMX does not force; writing
-	 * a forced bit exits and is emulated against the read shadow.
+	 * CR0 and CR4: the guest owns every bit VMX does not force and
+	 * vmxlab does not hide or track (cr0_host_owned(), cr4_host_owned());
+	 * writing another bit exits and is emulated against the read shadow.
 	 */
-	vmcs_writel(CR0_GUEST_HOST_MASK, cr0_forced() | ~c->cr0_fixed1);
-	vmcs_writel(CR4_GUEST_HOST_MASK, ~cr4_guest_allowed() |
-		    c->cr4_fixed0);
+	vmcs_writel(CR0_GUEST_HOST_MASK, cr0_host_owned());
+	vmcs_writel(CR4_GUEST_HOST_MASK, cr4_host_owned());
 }
 
 /* A segment in the VMCS: selector, base, limit, access rights (24.4.1). */
@@ -558,6 +728,9 @@ static void vmcs_init_guest(struct vmx_vcpu *v)
 	vmcs_writel(GUEST_SYSENTER_EIP, 0);
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write64(GUEST_IA32_EFER, 0);
+	/* The MSR-list counts follow from EFER: compute them afresh. */
+	v->nr_switched = UINT_MAX;
+	vmx_update_msr_lists(v);
 	if (c->entry & VM_ENTRY_LOAD_IA32_PAT)
 		vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ULL);
 	vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
@@ -566,6 +739,7 @@ static void vmcs_init_guest(struct vmx_vcpu *v)
 	v->apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
 		       (v->core->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
 	v->xcr0 = XFEATURE_MASK_FP;
+	v->pkru = 0;
 }
 
 int vmxlab_arch_vcpu_init(struct vmxlab_vcpu *vcpu)
@@ -580,6 +754,8 @@ int vmxlab_arch_vcpu_init(struct vmxlab_vcpu *vcpu)
 	v->core = vcpu;
 	v->cpu = -1;
 	v->host_cpu = -1;
+	/* Before the first load: vmcs_write_host_percpu() reads TSC_AUX. */
+	v->msr_first = vmx_guest_has_rdtscp() ? 0 : 1;
 	INIT_LIST_HEAD(&v->loaded_link);
 	v->vmcs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	v->msr_page = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -587,11 +763,19 @@ int vmxlab_arch_vcpu_init(struct vmxlab_vcpu *vcpu)
 		goto free;
 	if (!fpu_alloc_guest_fpstate(&v->fpu))
 		goto free;
+	v->xcr0_supported =
+		vmx_xcr0_supported(boot_cpu_has(X86_FEATURE_OSXSAVE) ?
+				   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0,
+				   v->fpu.fpstate->user_xfeatures);
+	/*
+	 * A VPID of its own, while there are any: with all 65535 in use the
+	 * vCPU runs without one (VPID 0 is the host's: every VM entry and
+	 * exit then flushes its translations, SDM Vol. 3C 28.3.3.3), slower
+	 * but correct, as KVM does.
+	 */
 	if (c->proc2 & SECONDARY_EXEC_ENABLE_VPID) {
 		r = ida_alloc_range(&vpid_ida, 1, 0xffff, GFP_KERNEL);
-		if (r < 0)
-			goto free_fpu;
-		v->vpid = r;
+		v->vpid = r > 0 ? r : 0;
 	}
 	/*
 	 * SDM Vol. 3C 24.2, 24.11.3: the revision id, then VMCLEAR, which
@@ -604,17 +788,27 @@ int vmxlab_arch_vcpu_init(struct vmxlab_vcpu *vcpu)
 	}
 	vcpu->arch = v;
 
-	vmx_vcpu_load(v);
+	r = vmx_vcpu_load(v);
+	if (r)
+		goto clear;
 	vmcs_init_controls(v);
 	vmcs_init_host(v);
 	vmcs_init_guest(v);
-	vmx_vcpu_put(v);
+	r = vmx_vcpu_put(v);
+	if (r)
+		goto clear;
 	return 0;
+
+clear:
+	/* Not current anywhere, or in doubt: forget it everywhere. */
+	preempt_disable();
+	vmcs_clear_remote(v);
+	preempt_enable();
+	vcpu->arch = NULL;
 
 free_vpid:
 	if (v->vpid)
 		ida_free(&vpid_ida, v->vpid);
-free_fpu:
 	fpu_free_guest_fpstate(&v->fpu);
 free:
 	free_page((unsigned long)v->msr_page);
@@ -657,18 +851,26 @@ int vmxlab_arch_get_regs(struct vmxlab_vcpu *vcpu, struct vmxlab_regs *r)
 	r->r13 = v->regs[VMX_R13];
 	r->r14 = v->regs[VMX_R14];
 	r->r15 = v->regs[VMX_R15];
-	vmx_vcpu_load(v);
+	if (vmx_vcpu_load(v))
+		return -EIO;
 	r->rsp = vmcs_readl(GUEST_RSP);
 	r->rip = vmcs_readl(GUEST_RIP);
 	r->rflags = vmcs_readl(GUEST_RFLAGS);
-	vmx_vcpu_put(v);
-	return 0;
+	return vmx_vcpu_put(v);
 }
 
 int vmxlab_arch_set_regs(struct vmxlab_vcpu *vcpu, const struct vmxlab_regs *r)
 {
 	struct vmx_vcpu *v = to_vmx(vcpu);
 
+	if (vmx_vcpu_load(v))
+		return -EIO;
+	vmcs_writel(GUEST_RSP, r->rsp);
+	vmcs_writel(GUEST_RIP, r->rip);
+	/* Bit 1 is always 1, reserved bits always 0 (SDM Vol. 3A 3.4.3). */
+	vmcs_writel(GUEST_RFLAGS, (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED);
+	if (vmx_vcpu_put(v))
+		return -EIO;
 	v->regs[VMX_RAX] = r->rax;
 	v->regs[VMX_RBX] = r->rbx;
 	v->regs[VMX_RCX] = r->rcx;
@@ -684,12 +886,6 @@ int vmxlab_arch_set_regs(struct vmxlab_vcpu *vcpu, const struct vmxlab_regs *r)
 	v->regs[VMX_R13] = r->r13;
 	v->regs[VMX_R14] = r->r14;
 	v->regs[VMX_R15] = r->r15;
-	vmx_vcpu_load(v);
-	vmcs_writel(GUEST_RSP, r->rsp);
-	vmcs_writel(GUEST_RIP, r->rip);
-	/* Bit 1 is always 1, reserved bits always 0 (SDM Vol. 3A 3.4.3). */
-	vmcs_writel(GUEST_RFLAGS, (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED);
-	vmx_vcpu_put(v);
 	/* New registers end whatever userspace was asked to complete. */
 	v->pending = VMX_PENDING_NONE;
 	return 0;
@@ -699,7 +895,8 @@ int vmxlab_arch_get_sregs(struct vmxlab_vcpu *vcpu, struct vmxlab_sregs *s)
 {
 	struct vmx_vcpu *v = to_vmx(vcpu);
 
-	vmx_vcpu_load(v);
+	if (vmx_vcpu_load(v))
+		return -EIO;
 	get_seg(SEG_CS, &s->cs);
 	get_seg(SEG_DS, &s->ds);
 	get_seg(SEG_ES, &s->es);
@@ -716,7 +913,8 @@ int vmxlab_arch_get_sregs(struct vmxlab_vcpu *vcpu, struct vmxlab_sregs *s)
 	s->cr3 = vmcs_readl(GUEST_CR3);
 	s->cr4 = vmx_guest_cr4();
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
-	vmx_vcpu_put(v);
+	if (vmx_vcpu_put(v))
+		return -EIO;
 	s->cr2 = v->cr2;
 	s->cr8 = v->cr8;
 	s->apic_base = v->apic_base;
@@ -734,7 +932,8 @@ int vmxlab_arch_set_sregs(struct vmxlab_vcpu *vcpu,
 	    (efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)))
 		return -EINVAL;
 
-	vmx_vcpu_load(v);
+	if (vmx_vcpu_load(v))
+		return -EIO;
 	set_seg(SEG_CS, &s->cs);
 	set_seg(SEG_DS, &s->ds);
 	set_seg(SEG_ES, &s->es);
@@ -757,7 +956,10 @@ int vmxlab_arch_set_sregs(struct vmxlab_vcpu *vcpu,
 	flush_guest_tlb(v);
 	if (vmx_load_pdptrs(v))
 		r = -EINVAL;
-	vmx_vcpu_put(v);
+	if (vmx_vcpu_put(v))
+		return -EIO;
+	/* New state ends whatever userspace was asked to complete. */
+	v->pending = VMX_PENDING_NONE;
 	v->cr2 = s->cr2;
 	v->cr8 = s->cr8;
 	v->apic_base = s->apic_base;

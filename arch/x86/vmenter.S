@@ -45,12 +45,16 @@ SYM_FUNC_START(vmxlab_vmenter)
 	push %rdi
 
 	/*
-	 * HOST_RSP: this stack, now (SDM Vol. 3C 24.5). VMWRITE cannot fail
-	 * here short of a vmxlab bug; if it does, VM entry fails on the host
-	 * state and the caller sees it.
+	 * HOST_RSP: this stack, now (SDM Vol. 3C 24.5). Only a vmxlab bug
+	 * makes VMWRITE fail here, reported as a VMfail of the entry (the
+	 * VM-instruction error field then names VMWRITE's error); it faults
+	 * if the reboot notifier switched VMX off under us (hw.c).
 	 */
 	mov  $VMCS_HOST_RSP, %eax
+.Lhost_rsp:
 	vmwrite %rsp, %rax
+	jbe  .Lvmfail
+	_ASM_EXTABLE(.Lhost_rsp, .Lfault)
 
 	/* ZF for the choice below; MOVs leave the flags alone. */
 	test %sil, %sil
@@ -138,7 +142,10 @@ SYM_INNER_LABEL(vmxlab_vmexit, SYM_L_GLOBAL)
 	RET
 
 .Lvmfail:
-	/* No entry happened: CF = VMfailInvalid, ZF = VMfailValid. */
+	/*
+	 * No entry happened: CF = VMfailInvalid, ZF = VMfailValid. MOV and
+	 * the jumps that come here leave the flags alone.
+	 */
 	mov  $1, %eax
 	jc   .Lout
 	mov  $2, %eax

@@ -7,11 +7,14 @@
 #ifndef VMXLAB_ARCH_X86_VMX_H
 #define VMXLAB_ARCH_X86_VMX_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 #include <asm/vmx.h>
+
+#include "vmx_ops.h"
 
 #include "../../module/vmxlab.h"
 #include "caps.h"
@@ -24,10 +27,14 @@ enum vmx_reg {
 	VMX_NR_REGS
 };
 
-/* The MSRs switched by the VM-entry/VM-exit MSR lists (SDM 24.7.2, 24.8.2). */
+/*
+ * The MSRs switched by the VM-entry/VM-exit MSR lists (SDM 24.7.2, 24.8.2):
+ * IA32_TSC_AUX whenever the guest has RDTSCP (it reads it without an
+ * exit), the syscall MSRs once it sets EFER.LME.
+ */
 enum vmx_switched_msr {
-	VMX_MSR_KERNEL_GS_BASE, VMX_MSR_STAR, VMX_MSR_LSTAR, VMX_MSR_CSTAR,
-	VMX_MSR_SYSCALL_MASK, VMX_NR_SWITCHED_MSRS
+	VMX_MSR_TSC_AUX, VMX_MSR_KERNEL_GS_BASE, VMX_MSR_STAR, VMX_MSR_LSTAR,
+	VMX_MSR_CSTAR, VMX_MSR_SYSCALL_MASK, VMX_NR_SWITCHED_MSRS
 };
 
 /* What userspace must complete before the guest may go on. */
@@ -80,6 +87,18 @@ struct vmx_mmio_op {
 };
 
 /**
+ * struct vmx_vmfail - a VMX instruction that failed on a vCPU's VMCS
+ * @insn: VMXLAB_VMFAIL_INSN_*.
+ * @status: VMXLAB_VMFAIL_*, 0 for none.
+ * @error: the VM-instruction error number of a VMfailValid (30.4).
+ */
+struct vmx_vmfail {
+	u16 insn;
+	u16 status;
+	u32 error;
+};
+
+/**
  * struct vmx_vcpu - a vCPU's VMX state
  * @regs: guest general-purpose registers; RSP lives in the VMCS and
  *        @regs[VMX_RSP] is only a copy made for the exit handlers.
@@ -95,11 +114,15 @@ struct vmx_mmio_op {
  *        SYSENTER_ESP) are in the VMCS.
  * @msr_page: the VM-entry MSR-load / VM-exit MSR-store list (guest values)
  *        and, at offset 2048, the VM-exit MSR-load list (host values).
- * @nr_switched: entries in use in the MSR lists (0 until long mode).
+ * @msr_first: the first entry of the MSR lists in use: 0, or 1 when the
+ *        guest has no RDTSCP and IA32_TSC_AUX is not switched.
+ * @nr_switched: entries in use in the MSR lists from @msr_first.
  * @cr2: the guest's CR2, which VMX does not switch (run.c does).
  * @cr8: the guest's task priority (CR8 accesses exit).
  * @apic_base: IA32_APIC_BASE as the guest reads it.
  * @xcr0: the guest's XCR0.
+ * @xcr0_supported: the XCR0 bits it may set (xsave.c), 0: no XSAVE.
+ * @pkru: the guest's PKRU (hosts with protection keys only).
  * @fpu: the guest's FPU/SSE/AVX state, swapped with the task's.
  * @pending: the kind of exit userspace has to complete.
  * @io: the I/O instruction of a VMX_PENDING_IO.
@@ -107,6 +130,7 @@ struct vmx_mmio_op {
  * @exits: VM exits by basic reason.
  * @entries: VM entries.
  * @userspace_exits: returns to userspace with an exit.
+ * @failed: why the vCPU was stopped for good (status 0: it was not).
  */
 struct vmx_vcpu {
 	unsigned long regs[VMX_NR_REGS];
@@ -120,11 +144,14 @@ struct vmx_vcpu {
 	unsigned long host_cr4;
 	int host_cpu;
 	struct vmx_msr_entry *msr_page;
+	unsigned int msr_first;
 	unsigned int nr_switched;
 	u64 cr2;
 	u64 cr8;
 	u64 apic_base;
 	u64 xcr0;
+	u64 xcr0_supported;
+	u32 pkru;
 	struct fpu_guest fpu;
 	enum vmx_pending pending;
 	struct vmx_io_op io;
@@ -132,6 +159,7 @@ struct vmx_vcpu {
 	u64 exits[VMXLAB_NR_EXIT_REASONS];
 	u64 entries;
 	u64 userspace_exits;
+	struct vmx_vmfail failed;
 };
 
 /**
@@ -155,14 +183,46 @@ static inline struct vmx_vcpu *to_vmx(struct vmxlab_vcpu *vcpu)
 	return vcpu->arch;
 }
 
+/* The uapi's VMXLAB_VMFAIL_* for an instruction's outcome, and back. */
+static inline u16 vmx_vmfail_status(enum vmx_insn_status st)
+{
+	switch (st) {
+	case VMX_FAIL_VALID:
+		return VMXLAB_VMFAIL_VALID;
+	case VMX_FAIL_INVALID:
+		return VMXLAB_VMFAIL_INVALID;
+	case VMX_FAULT:
+		return VMXLAB_VMFAIL_FAULT;
+	default:
+		return 0;
+	}
+}
+
+static inline enum vmx_insn_status vmx_insn_status_of(u16 vmfail_status)
+{
+	switch (vmfail_status) {
+	case VMXLAB_VMFAIL_VALID:
+		return VMX_FAIL_VALID;
+	case VMXLAB_VMFAIL_INVALID:
+		return VMX_FAIL_INVALID;
+	case VMXLAB_VMFAIL_FAULT:
+		return VMX_FAULT;
+	default:
+		return VMX_OK;
+	}
+}
+
 /* hw.c */
 const struct vmx_config *vmx_config(void);
+bool vmx_rebooting(void);
+bool vmx_on_here(void);
 
 /* vmcs.c */
+extern atomic_t vmx_fail_vmptrld;
 int vmx_vmcs_init_percpu(void);
 void vmx_vmcs_exit_percpu(void);
-void vmx_vcpu_load(struct vmx_vcpu *v);
-void vmx_vcpu_put(struct vmx_vcpu *v);
+int vmx_vcpu_load(struct vmx_vcpu *v);
+int vmx_vcpu_put(struct vmx_vcpu *v);
 void vmx_clear_loaded_vmcss(void);
 void vmx_update_msr_lists(struct vmx_vcpu *v);
 void vmx_set_efer(struct vmx_vcpu *v, u64 efer);
@@ -171,6 +231,7 @@ int vmx_set_cr4(struct vmx_vcpu *v, u64 cr4);
 int vmx_load_pdptrs(struct vmx_vcpu *v);
 u64 vmx_guest_cr0(void);
 u64 vmx_guest_cr4(void);
+bool vmx_guest_has_rdtscp(void);
 
 /* exits.c */
 enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *v, u32 reason);

@@ -40,42 +40,71 @@ static inline const char *vmx_insn_status_name(enum vmx_insn_status s)
 }
 
 /*
+ * DEFINE_VMX_INSN(name, (params), "insn operands", asm inputs...) defines
+ * name(params), which executes the instruction once and tells which of the
+ * four outcomes it had: the flags after it (CF: VMfailInvalid, ZF:
+ * VMfailValid) or the exception-table fixup that a #UD or #GP lands on
+ * (VMX off under us after an emergency VMXOFF, SDM Vol. 3C 23.7). Every
+ * VMX instruction with a memory or register operand and no output is
+ * generated here, so that none can forget an outcome.
+ */
+#define DEFINE_VMX_INSN(name, params, insn, ...)			\
+static inline enum vmx_insn_status name params				\
+{									\
+	asm goto("1: " insn "\n\t"					\
+		 "jc %l[fail_invalid]\n\t"				\
+		 "jz %l[fail_valid]\n\t"				\
+		 _ASM_EXTABLE(1b, %l[fault])				\
+		 : : __VA_ARGS__ : "cc", "memory"			\
+		 : fail_invalid, fail_valid, fault);			\
+	return VMX_OK;							\
+fail_invalid:								\
+	return VMX_FAIL_INVALID;					\
+fail_valid:								\
+	return VMX_FAIL_VALID;						\
+fault:									\
+	return VMX_FAULT;						\
+}
+
+/*
  * VMXON (SDM Vol. 3C 30.3): @pa is the physical address of a 4 KiB aligned
  * VMXON region whose first word holds the VMCS revision identifier.
  */
-static inline enum vmx_insn_status vmx_vmxon(u64 pa)
-{
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jc %l[fail_invalid]\n\t"
-		 "jz %l[fail_valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [pa] "m" (pa) : "cc", "memory"
-		 : fail_invalid, fail_valid, fault);
-	return VMX_OK;
-fail_invalid:
-	return VMX_FAIL_INVALID;
-fail_valid:
-	return VMX_FAIL_VALID;
-fault:
-	return VMX_FAULT;
-}
+DEFINE_VMX_INSN(vmx_vmxon, (u64 pa), "vmxon %[pa]", [pa] "m" (pa))
 
 /* VMXOFF (SDM Vol. 3C 30.3): leave VMX operation. */
-static inline enum vmx_insn_status vmx_vmxoff(void)
+DEFINE_VMX_INSN(vmx_vmxoff, (void), "vmxoff")
+
+/* VMCLEAR and VMPTRLD (SDM Vol. 3C 30.3) of the VMCS at physical @pa. */
+DEFINE_VMX_INSN(vmx_vmclear, (u64 pa), "vmclear %[pa]", [pa] "m" (pa))
+DEFINE_VMX_INSN(vmx_vmptrld, (u64 pa), "vmptrld %[pa]", [pa] "m" (pa))
+
+/* A 128-bit INVEPT or INVVPID descriptor (SDM Vol. 3C 30.3). */
+struct vmx_inv_desc {
+	u64 lo, hi;
+};
+
+DEFINE_VMX_INSN(__vmx_invept, (unsigned long type, struct vmx_inv_desc *d),
+		"invept %[desc], %[type]", [desc] "m" (*d), [type] "r" (type))
+DEFINE_VMX_INSN(__vmx_invvpid, (unsigned long type, struct vmx_inv_desc *d),
+		"invvpid %[desc], %[type]", [desc] "m" (*d), [type] "r" (type))
+
+/*
+ * INVEPT and INVVPID: @type is VMX_EPT_EXTENT_* or VMX_VPID_EXTENT_*; the
+ * descriptor holds the EPTP or the VPID, and a zero address.
+ */
+static inline enum vmx_insn_status vmx_invept(unsigned long type, u64 eptp)
 {
-	asm goto("1: vmxoff\n\t"
-		 "jc %l[fail_invalid]\n\t"
-		 "jz %l[fail_valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : : "cc", "memory"
-		 : fail_invalid, fail_valid, fault);
-	return VMX_OK;
-fail_invalid:
-	return VMX_FAIL_INVALID;
-fail_valid:
-	return VMX_FAIL_VALID;
-fault:
-	return VMX_FAULT;
+	struct vmx_inv_desc d = { eptp, 0 };
+
+	return __vmx_invept(type, &d);
+}
+
+static inline enum vmx_insn_status vmx_invvpid(unsigned long type, u16 vpid)
+{
+	struct vmx_inv_desc d = { vpid, 0 };
+
+	return __vmx_invvpid(type, &d);
 }
 
 /*
@@ -101,29 +130,47 @@ static __always_inline void vmcs_check_width(unsigned long field, int width)
 }
 
 /*
- * VMREAD/VMWRITE of the current VMCS. Only a bug in vmxlab makes them fail
- * (no current VMCS, an unsupported field, a read-only field): each failure
- * is counted and reported once per field with the VM-instruction error
- * (see vmx_insn_failed() in vmcs.c), never ignored silently.
+ * VMREAD/VMWRITE of the current VMCS. Only a bug in vmxlab, or VMX switched
+ * off under a running vCPU by an emergency VMXOFF (reboot), makes them
+ * fail. The failure goes to a cold reporter that never executes another
+ * VMREAD through these accessors (so it cannot recurse when there is no
+ * current VMCS at all), and marks this CPU's VMCS as in doubt: the vCPU
+ * stops with VMXLAB_EXIT_VMFAIL at vmx_vcpu_put() (vmcs.c).
  */
-void vmx_insn_failed(const char *insn, unsigned long field,
-		     enum vmx_insn_status status);
+void vmread_error(unsigned long field, enum vmx_insn_status status);
+void vmwrite_error(unsigned long field, unsigned long value,
+		   enum vmx_insn_status status);
+
+/* VMREAD without any reporting: for the reporters themselves. */
+static __always_inline enum vmx_insn_status
+vmx_vmread_raw(unsigned long field, unsigned long *value)
+{
+	unsigned long v;
+
+	asm goto("1: vmread %[field], %[value]\n\t"
+		 "jc %l[fail_invalid]\n\t"
+		 "jz %l[fail_valid]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : [value] "=rm" (v) : [field] "r" (field) : "cc"
+		 : fail_invalid, fail_valid, fault);
+	*value = v;
+	return VMX_OK;
+fail_invalid:
+	return VMX_FAIL_INVALID;
+fail_valid:
+	return VMX_FAIL_VALID;
+fault:
+	return VMX_FAULT;
+}
 
 static __always_inline unsigned long __vmcs_read(unsigned long field)
 {
 	unsigned long value;
+	enum vmx_insn_status st = vmx_vmread_raw(field, &value);
 
-	asm goto("1: vmread %[field], %[value]\n\t"
-		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : [value] "=rm" (value) : [field] "r" (field) : "cc"
-		 : fail, fault);
-	return value;
-fail:
-	vmx_insn_failed("vmread", field, VMX_FAIL_VALID);
-	return 0;
-fault:
-	vmx_insn_failed("vmread", field, VMX_FAULT);
+	if (likely(st == VMX_OK))
+		return value;
+	vmread_error(field, st);
 	return 0;
 }
 
@@ -131,16 +178,20 @@ static __always_inline void __vmcs_write(unsigned long field,
 					 unsigned long value)
 {
 	asm goto("1: vmwrite %[value], %[field]\n\t"
-		 "jbe %l[fail]\n\t"
+		 "jc %l[fail_invalid]\n\t"
+		 "jz %l[fail_valid]\n\t"
 		 _ASM_EXTABLE(1b, %l[fault])
 		 : : [field] "r" (field), [value] "rm" (value) : "cc"
-		 : fail, fault);
+		 : fail_invalid, fail_valid, fault);
 	return;
-fail:
-	vmx_insn_failed("vmwrite", field, VMX_FAIL_VALID);
+fail_invalid:
+	vmwrite_error(field, value, VMX_FAIL_INVALID);
+	return;
+fail_valid:
+	vmwrite_error(field, value, VMX_FAIL_VALID);
 	return;
 fault:
-	vmx_insn_failed("vmwrite", field, VMX_FAULT);
+	vmwrite_error(field, value, VMX_FAULT);
 }
 
 static __always_inline u16 vmcs_read16(unsigned long field)
@@ -190,83 +241,6 @@ static __always_inline void vmcs_writel(unsigned long field,
 {
 	vmcs_check_width(field, VMCS_WIDTH_NATURAL);
 	__vmcs_write(field, value);
-}
-
-/* VMCLEAR and VMPTRLD (SDM Vol. 3C 30.3) of the VMCS at physical @pa. */
-static inline enum vmx_insn_status vmx_vmclear(u64 pa)
-{
-	asm goto("1: vmclear %[pa]\n\t"
-		 "jc %l[fail_invalid]\n\t"
-		 "jz %l[fail_valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [pa] "m" (pa) : "cc", "memory"
-		 : fail_invalid, fail_valid, fault);
-	return VMX_OK;
-fail_invalid:
-	return VMX_FAIL_INVALID;
-fail_valid:
-	return VMX_FAIL_VALID;
-fault:
-	return VMX_FAULT;
-}
-
-static inline enum vmx_insn_status vmx_vmptrld(u64 pa)
-{
-	asm goto("1: vmptrld %[pa]\n\t"
-		 "jc %l[fail_invalid]\n\t"
-		 "jz %l[fail_valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [pa] "m" (pa) : "cc", "memory"
-		 : fail_invalid, fail_valid, fault);
-	return VMX_OK;
-fail_invalid:
-	return VMX_FAIL_INVALID;
-fail_valid:
-	return VMX_FAIL_VALID;
-fault:
-	return VMX_FAULT;
-}
-
-/*
- * INVEPT and INVVPID (SDM Vol. 3C 30.3) with a 128-bit descriptor: @type is
- * VMX_EPT_EXTENT_* or VMX_VPID_EXTENT_*.
- */
-static inline enum vmx_insn_status vmx_invept(unsigned long type, u64 eptp)
-{
-	struct { u64 eptp, gpa; } desc = { eptp, 0 };
-
-	asm goto("1: invept %[desc], %[type]\n\t"
-		 "jc %l[fail_invalid]\n\t"
-		 "jz %l[fail_valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory"
-		 : fail_invalid, fail_valid, fault);
-	return VMX_OK;
-fail_invalid:
-	return VMX_FAIL_INVALID;
-fail_valid:
-	return VMX_FAIL_VALID;
-fault:
-	return VMX_FAULT;
-}
-
-static inline enum vmx_insn_status vmx_invvpid(unsigned long type, u16 vpid)
-{
-	struct { u64 vpid, gva; } desc = { vpid, 0 };
-
-	asm goto("1: invvpid %[desc], %[type]\n\t"
-		 "jc %l[fail_invalid]\n\t"
-		 "jz %l[fail_valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory"
-		 : fail_invalid, fail_valid, fault);
-	return VMX_OK;
-fail_invalid:
-	return VMX_FAIL_INVALID;
-fail_valid:
-	return VMX_FAIL_VALID;
-fault:
-	return VMX_FAULT;
 }
 
 #endif /* VMXLAB_ARCH_X86_VMX_OPS_H */

@@ -220,6 +220,20 @@ t_run_fpu_state() {
 	pass_with_line fpu-state.elf "fpu-state: kept"
 }
 
+t_run_xsetbv() {
+	pass_with_line xsetbv.elf "xsetbv: XCR0 rules hold" || return 1
+	line=$(grep '^xsetbv: .*illegal values refused' /tmp/run.out | head -n 1)
+	if [ -z "$line" ]; then
+		fail "no 'xsetbv: N illegal values refused' line"
+		return 1
+	fi
+	echo "$line"
+}
+
+t_run_cpuid_msr() {
+	pass_with_line cpuid-msr.elf "cpuid-msr: CPUID and MSRs agree"
+}
+
 t_run_triple_fault() {
 	vrun triple-fault.elf
 	expect_status 2 || return 1

@@ -141,6 +141,27 @@
 #define E_FPU_MXCSR		0x79
 #define E_FPU_X87		0x7a	/* x87 register stack changed */
 #define E_FPU_FCW		0x7b	/* x87 control word changed */
+/* xsetbv (values from the gaps above) */
+#define E_XS_UD			0x1e	/* CR4.OSXSAVE clear: XSETBV/XGETBV no #UD */
+#define E_XS_OSXSAVE		0x1f	/* CR4.OSXSAVE set: CPUID.1:ECX[27] reads 0 */
+#define E_XS_RESET		0x2d	/* XCR0 not 1 before the first XSETBV */
+#define E_XS_SUPPORTED		0x2e	/* no XSAVE, or CPUID.(0xD,0) lacks x87/SSE */
+#define E_XS_SET		0x2f	/* XSETBV of a legal value faulted or did not take */
+#define E_XS_EXIT		0x44	/* XCR0 changed across an exit to the tool */
+#define E_XS_ILLEGAL		0x45	/* an illegal XSETBV did not raise #GP(0) */
+#define E_XS_KEPT		0x46	/* a refused XSETBV changed XCR0 */
+#define E_XS_CPL3		0x47	/* XSETBV at CPL 3 did not raise #GP(0) */
+#define E_XS_OSXSAVE_CLR	0x4f	/* CR4.OSXSAVE clear: CPUID.1:ECX[27] reads 1 */
+/* cpuid-msr (values from the gaps above) */
+#define E_CM_AUX_WR		0x57	/* WRMSR IA32_TSC_AUX faulted though advertised */
+#define E_CM_AUX_RD		0x65	/* RDMSR IA32_TSC_AUX: not what was written */
+#define E_CM_RDTSCP		0x66	/* RDTSCP advertised: faulted or ECX != TSC_AUX */
+#define E_CM_AUX_EXIT		0x67	/* TSC_AUX changed across an exit to the tool */
+#define E_CM_RDPID		0x74	/* RDPID advertised: faulted or != TSC_AUX */
+#define E_CM_UNADV		0x75	/* not advertised: RDTSCP no #UD, TSC_AUX no #GP */
+#define E_CM_SPEC		0x76	/* IA32_SPEC_CTRL/PRED_CMD vs CPUID.(7,0):EDX */
+#define E_CM_FLUSH		0x77	/* IA32_FLUSH_CMD vs CPUID.(7,0):EDX[28] */
+#define E_CM_ARCH_CAP		0x7c	/* IA32_ARCH_CAPABILITIES vs CPUID.(7,0):EDX[29] */
 /* any guest */
 #define E_RETURNED		0x7d	/* HLT or a fault returned */
 #define E_EXCEPTION		0x7e	/* unexpected exception */
@@ -255,6 +276,29 @@
 	movl $0, VAR(fixup_ip)
 #endif
 	cmpl $\vec, VAR(fault_vector)
+	FAIL_IF ne, \value, "\msg"
+.endm
+
+/*
+ * EXPECT_NO_FAULT value, "what", instruction...: run the instruction with
+ * the handler of cpu.S armed; if it raises an exception, exit with value
+ * (not E_EXCEPTION). Needs init32/init64.
+ */
+.macro EXPECT_NO_FAULT value, msg, insn:vararg
+	movl $-1, VAR(fault_vector)
+#if BITS == 64
+	movq $.Lafter\@, VAR(fixup_ip)
+#else
+	movl $.Lafter\@, VAR(fixup_ip)
+#endif
+	\insn
+.Lafter\@:
+#if BITS == 64
+	movq $0, VAR(fixup_ip)
+#else
+	movl $0, VAR(fixup_ip)
+#endif
+	cmpl $-1, VAR(fault_vector)
 	FAIL_IF ne, \value, "\msg"
 .endm
 #endif

@@ -5,35 +5,46 @@
  * uapi/linux/vmxlab.h promises, and the lifetimes behind them: a vCPU fd
  * (and its run page) keeps its VM alive after the VM fd is closed, closing
  * the last of them frees the VM, and so does SIGKILL in the middle of a run.
+ * Also: which memory a slot may use, a forked child's ioctls (EPERM), the
+ * task's LDT after a VM exit, and VMPTRLD failures made on purpose through
+ * debugfs (the vCPU stopped, the others undisturbed).
  *
  * Prints "ok - NAME" or "not ok - NAME: got X expected Y" per check, then
  * "N checks, M failed"; exits 1 if any failed. Raw ioctl() with the uapi
- * header only. Needs debugfs mounted (VM counts); a missing counter fails
- * its checks. Guests are a few bytes of real-mode code written here.
+ * header only. Needs debugfs mounted (VM counts, fail_vmptrld); a missing
+ * file fails its checks. Guests are a few bytes of real-mode code written
+ * here.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <asm/ldt.h>
 #include <linux/vmxlab.h>
 
 #define GUEST_MEM	0x10000		/* 64 KiB of RAM at GPA 0 */
 #define CODE_GPA	0x1000
 #define EXIT_REASON_IO	30		/* SDM Vol. 3D Appendix C */
 #define EXIT_REASON_HLT	12
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int checks, failures;
 
@@ -104,6 +115,28 @@ static long read_debugfs(const char *name)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/* write_debugfs: writes V in decimal to debugfs file NAME; 0 or -errno. */
+static long write_debugfs(const char *name, long v)
+{
+	char path[128], buf[32];
+	long r = 0;
+	ssize_t n;
+	int fd, len;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vmxlab/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%ld\n", v);
+	n = write(fd, buf, len);
+	if (n < 0)
+		r = -errno;
+	else if (n != len)
+		r = -EIO;
+	close(fd);
+	return r;
 }
 
 static void sleep_ms(long ms)
@@ -184,6 +217,48 @@ struct guest {
 };
 
 /*
+ * vcpu_setup: vCPU ID of VM in real mode at CODE_GPA with IF = 0, its run
+ * page (RUN_SIZE bytes) mapped at *RUN. Returns the vCPU fd, or -errno
+ * after printing which step failed (nothing is left open then).
+ */
+static int vcpu_setup(int vm, unsigned long id, long run_size,
+		      struct vmxlab_run **run)
+{
+	struct vmxlab_regs regs;
+	struct vmxlab_sregs sregs;
+	long r;
+	int vcpu;
+
+	*run = NULL;
+	vcpu = xioctl(vm, VMXLAB_CREATE_VCPU, id);
+	if (vcpu < 0) {
+		printf("# guest setup: CREATE_VCPU %lu failed\n", id);
+		return vcpu;
+	}
+	*run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (*run == MAP_FAILED) {
+		r = -errno;
+		*run = NULL;
+		close(vcpu);
+		printf("# guest setup: mmap of the run page failed\n");
+		return r;
+	}
+	real_mode_regs(&regs, CODE_GPA);
+	real_mode_sregs(&sregs);
+	r = xioctl(vcpu, VMXLAB_SET_REGS, (unsigned long)&regs);
+	if (r >= 0)
+		r = xioctl(vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs);
+	if (r < 0) {
+		munmap(*run, run_size);
+		*run = NULL;
+		close(vcpu);
+		printf("# guest setup: SET_REGS/SET_SREGS failed\n");
+		return r;
+	}
+	return vcpu;
+}
+
+/*
  * guest_setup: a VM with GUEST_MEM bytes at GPA 0 holding CODE at CODE_GPA,
  * vCPU 0 in real mode at CODE_GPA with IF = 0, its run page mapped.
  * Returns 0, or -errno after printing which step failed.
@@ -191,8 +266,6 @@ struct guest {
 static int guest_setup(int dev, struct guest *g, const unsigned char *code,
 		       size_t len)
 {
-	struct vmxlab_regs regs;
-	struct vmxlab_sregs sregs;
 	long r;
 
 	memset(g, 0, sizeof(*g));
@@ -220,28 +293,8 @@ static int guest_setup(int dev, struct guest *g, const unsigned char *code,
 		printf("# guest setup: SET_MEMORY_REGION failed\n");
 		return r;
 	}
-	g->vcpu = xioctl(g->vm, VMXLAB_CREATE_VCPU, 0);
-	if (g->vcpu < 0) {
-		printf("# guest setup: CREATE_VCPU failed\n");
-		return g->vcpu;
-	}
-	g->run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      g->vcpu, 0);
-	if (g->run == MAP_FAILED) {
-		g->run = NULL;
-		printf("# guest setup: mmap of the run page failed\n");
-		return -errno;
-	}
-	real_mode_regs(&regs, CODE_GPA);
-	real_mode_sregs(&sregs);
-	r = xioctl(g->vcpu, VMXLAB_SET_REGS, (unsigned long)&regs);
-	if (r >= 0)
-		r = xioctl(g->vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs);
-	if (r < 0) {
-		printf("# guest setup: SET_REGS/SET_SREGS failed\n");
-		return r;
-	}
-	return 0;
+	g->vcpu = vcpu_setup(g->vm, 0, g->run_size, &g->run);
+	return g->vcpu < 0 ? g->vcpu : 0;
 }
 
 static void guest_teardown(struct guest *g)
@@ -900,6 +953,510 @@ static void check_host_fpu(int dev)
 	guest_teardown(&g);
 }
 
+/*
+ * Slot memory stays pinned (FOLL_LONGTERM) as long as the slot exists.
+ * Anonymous memory (check_memory_regions) and shmem, here a memfd, are
+ * accepted. A MAP_SHARED mapping of a file outside shmem and hugetlbfs is
+ * refused with EINVAL: the guest would write page-cache pages that the
+ * filesystem may be writing back, behind its dirty tracking (later kernels
+ * refuse such a pin themselves). ramfs stands for such a filesystem here
+ * because it is always built in; the rule goes by the kind of filesystem.
+ * A MAP_PRIVATE mapping of the same file is accepted: the writable pin
+ * breaks copy-on-write into anonymous pages.
+ *
+ * Old module: pins whatever pin_user_pages() pins, and 6.1 pins a shared
+ * ramfs mapping, so the EINVAL check fails.
+ */
+static void check_memory_kinds(int dev)
+{
+	char dir[] = "/tmp/vmxlab-ramfs.XXXXXX", path[64];
+	const size_t size = 2 << 20;
+	const __u64 gpa = 0x400000;
+	void *shared = MAP_FAILED, *priv = MAP_FAILED, *mfd_mem = MAP_FAILED;
+	int vm, fd = -1, mfd = -1, mounted = 0;
+	long r;
+
+	vm = xioctl(dev, VMXLAB_CREATE_VM, 0);
+	if (!expect("CREATE_VM for the memory-kind checks", vm < 0 ? vm : 0, 0))
+		return;
+	path[0] = 0;
+	if (!mkdtemp(dir)) {
+		expect("mkdtemp for the ramfs mount", -errno, 0);
+		dir[0] = 0;
+		goto out;
+	}
+	if (!expect("mount ramfs",
+		    mount("ramfs", dir, "ramfs", 0, NULL) < 0 ? -errno : 0, 0))
+		goto out;
+	mounted = 1;
+	snprintf(path, sizeof(path), "%s/mem", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (!expect("create a file on ramfs", fd < 0 ? -errno : 0, 0))
+		goto out;
+	if (!expect("ftruncate the ramfs file to 2 MiB",
+		    ftruncate(fd, size) < 0 ? -errno : 0, 0))
+		goto out;
+	shared = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	priv = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (!expect("mmap the ramfs file MAP_SHARED and MAP_PRIVATE",
+		    shared == MAP_FAILED || priv == MAP_FAILED ? -errno : 0, 0))
+		goto out;
+
+	r = set_region(vm, 0, 0, gpa, size, shared);
+	expect("SET_MEMORY_REGION of a MAP_SHARED ramfs file: EINVAL", r,
+	       -EINVAL);
+	if (r == 0)	/* wrongly accepted: out of the way of the next ones */
+		set_region(vm, 0, 0, gpa, 0, NULL);
+	expect("SET_MEMORY_REGION of a MAP_PRIVATE ramfs file",
+	       set_region(vm, 0, 0, gpa, size, priv), 0);
+	expect("SET_MEMORY_REGION delete the MAP_PRIVATE file slot",
+	       set_region(vm, 0, 0, gpa, 0, NULL), 0);
+
+	mfd = memfd_create("vmxlab-slot", MFD_CLOEXEC);
+	if (!expect("memfd_create and ftruncate to 2 MiB",
+		    mfd < 0 || ftruncate(mfd, size) < 0 ? -errno : 0, 0))
+		goto out;
+	mfd_mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (!expect("mmap the memfd MAP_SHARED",
+		    mfd_mem == MAP_FAILED ? -errno : 0, 0))
+		goto out;
+	expect("SET_MEMORY_REGION of a MAP_SHARED memfd",
+	       set_region(vm, 0, 0, gpa, size, mfd_mem), 0);
+	expect("SET_MEMORY_REGION delete the memfd slot",
+	       set_region(vm, 0, 0, gpa, 0, NULL), 0);
+
+out:
+	close(vm);	/* frees any slot a failed check left */
+	if (mfd_mem != MAP_FAILED)
+		munmap(mfd_mem, size);
+	if (mfd >= 0)
+		close(mfd);
+	if (priv != MAP_FAILED)
+		munmap(priv, size);
+	if (shared != MAP_FAILED)
+		munmap(shared, size);
+	if (fd >= 0)
+		close(fd);
+	if (path[0])
+		unlink(path);
+	if (mounted && umount2(dir, 0) < 0 && umount2(dir, MNT_DETACH) < 0)
+		printf("# umount %s: %s\n", dir, strerror(errno));
+	if (dir[0])
+		rmdir(dir);
+}
+
+/* What the child of check_other_process tries, in order; all want EPERM. */
+static const char * const other_process_ops[] = {
+	"CREATE_VCPU 5",
+	"SET_MEMORY_REGION adding slot 1 (the child's memory)",
+	"SET_MEMORY_REGION deleting slot 0",
+	"RUN",
+	"GET_REGS",
+};
+
+#define NR_OTHER_OPS	ARRAY_SIZE(other_process_ops)
+
+/* The child's side: each result (or -errno) in RES, in the order above. */
+static void other_process_child(const struct guest *g, long *res)
+{
+	struct vmxlab_regs regs;
+	void *mem;
+
+	res[0] = xioctl(g->vm, VMXLAB_CREATE_VCPU, 5);
+	mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	res[1] = mem == MAP_FAILED ? -ENOMEM :
+		 set_region(g->vm, 1, 0, 0x100000, GUEST_MEM, mem);
+	res[2] = set_region(g->vm, 0, 0, 0, 0, NULL);
+	res[3] = xioctl(g->vcpu, VMXLAB_RUN, 0);
+	res[4] = xioctl(g->vcpu, VMXLAB_GET_REGS, (unsigned long)&regs);
+}
+
+/*
+ * A VM belongs to the process that created it (its mm). After fork() the
+ * child holds the same VM and vCPU fds, but every VM and vCPU ioctl it
+ * makes fails with EPERM; the parent's VM is left as it was, and its first
+ * RUN still gets the guest's first OUT.
+ *
+ * Old module: only adding a slot checks the mm. The child creates vCPU 5,
+ * deletes slot 0 (unpinning the parent's guest memory), runs the guest to
+ * its OUT and reads the registers; the parent's RUN then gets no OUT.
+ */
+static void check_other_process(int dev)
+{
+	long res[NR_OTHER_OPS];
+	struct pollfd pfd;
+	char name[128];
+	struct guest g;
+	int fds[2], status = 0;
+	ssize_t n = -1;
+	size_t i;
+	pid_t pid;
+
+	if (guest_setup(dev, &g, out_code, sizeof(out_code))) {
+		expect("guest setup for the other-process checks", -1, 0);
+		guest_teardown(&g);
+		return;
+	}
+	if (!expect("pipe", pipe(fds) < 0 ? -errno : 0, 0)) {
+		guest_teardown(&g);
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		other_process_child(&g, res);
+		_exit(write(fds[1], res, sizeof(res)) == sizeof(res) ? 0 : 4);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		expect("fork", -errno, 0);
+		close(fds[0]);
+		guest_teardown(&g);
+		return;
+	}
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 60000) == 1)
+		n = read(fds[0], res, sizeof(res));
+	close(fds[0]);
+	if (n != sizeof(res))
+		kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	if (expect("the child reported its results", n, sizeof(res))) {
+		for (i = 0; i < NR_OTHER_OPS; i++) {
+			snprintf(name, sizeof(name),
+				 "%s from a forked child: EPERM",
+				 other_process_ops[i]);
+			expect(name, res[i], -EPERM);
+		}
+	}
+	expect("the child exited with status 0",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1000 - status, 0);
+
+	expect("the creator's RUN after the child", xioctl(g.vcpu, VMXLAB_RUN, 0),
+	       0);
+	expect("exit: still the guest's first OUT to port 0xf4",
+	       g.run->exit_reason == VMXLAB_EXIT_IO &&
+	       g.run->io.direction == VMXLAB_IO_OUT && g.run->io.port == 0xf4, 1);
+	guest_teardown(&g);
+}
+
+/* mov $0x10,%al; 1: out %al,$0xf4; jmp 1b: an exit to userspace per RUN */
+static const unsigned char out_loop_code[] = {
+	0xb0, 0x10, 0xe6, 0xf4, 0xeb, 0xfc,
+};
+
+#define LDT_GS_SEL	0x7	/* LDT entry 0, TI = 1, RPL 3 */
+#define LDT_RUNS	20
+
+/* Read through %gs (base 0) after each RUN. */
+static unsigned char ldt_probe = 0xa5;
+
+static sigjmp_buf ldt_fault_jmp;
+
+static void on_ldt_fault(int sig)
+{
+	siglongjmp(ldt_fault_jmp, sig);
+}
+
+static unsigned short gs_selector(void)
+{
+	unsigned short sel;
+
+	asm volatile("mov %%gs, %0" : "=r" (sel));
+	return sel;
+}
+
+static void set_gs(unsigned short sel)
+{
+	asm volatile("mov %0, %%gs" : : "r" (sel) : "memory");
+}
+
+/*
+ * gs_load_and_read: loads %gs with SEL and reads *P through it into *VAL.
+ * 0, or -1 if that faulted (SIGSEGV, caught by on_ldt_fault).
+ */
+static int gs_load_and_read(unsigned short sel, const unsigned char *p,
+			    unsigned char *val)
+{
+	unsigned char v;
+
+	if (sigsetjmp(ldt_fault_jmp, 1))
+		return -1;
+	asm volatile("mov %1, %%gs\n\t"
+		     "movb %%gs:(%2), %0"
+		     : "=q" (v) : "r" (sel), "r" (p) : "memory");
+	*val = v;
+	return 0;
+}
+
+/*
+ * A VM exit leaves LDTR null (SDM Vol. 3C 27.5.2); the task's LDT must be
+ * loaded again before it returns to userspace. With %gs = 0x7 (a flat data
+ * segment in LDT entry 0, installed with modify_ldt(2)), after every RUN
+ * %gs must still read 0x7, and loading 0x7 again and reading a byte
+ * through it must work.
+ *
+ * Old module: after the exit it reloads %gs with LDTR still null; that
+ * load faults in the kernel, whose fixup loads a null %gs instead, so %gs
+ * reads back 0, and the reload here raises #GP (SIGSEGV) until a switch to
+ * another process's mm happens to load the LDT again.
+ */
+static void check_ldt_after_exit(int dev)
+{
+	int bad_runs = 0, bad_sels = 0, bad_reads = 0;
+	int first_run = -1, first_sel = -1, first_read = -1;
+	struct sigaction sa, old_sa;
+	unsigned short sel, bad_sel = 0;
+	struct user_desc d;
+	char got[96];
+	unsigned char v;
+	struct guest g;
+	long r;
+	int i;
+
+	memset(&d, 0, sizeof(d));
+	d.entry_number = 0;
+	d.base_addr = 0;
+	d.limit = 0xfffff;
+	d.seg_32bit = 1;
+	d.contents = MODIFY_LDT_CONTENTS_DATA;
+	d.limit_in_pages = 1;
+	r = syscall(SYS_modify_ldt, 1, &d, sizeof(d)) < 0 ? -errno : 0;
+	if (!expect("modify_ldt(2) of LDT entry 0 (CONFIG_MODIFY_LDT_SYSCALL=y)",
+		    r, 0))
+		return;
+	if (guest_setup(dev, &g, out_loop_code, sizeof(out_loop_code))) {
+		expect("guest setup for the LDT check", -1, 0);
+		guest_teardown(&g);
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_ldt_fault;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &old_sa);
+
+	v = 0;
+	r = gs_load_and_read(LDT_GS_SEL, &ldt_probe, &v);
+	if (!expect("%gs = 0x7 (LDT) loads and reads before any RUN",
+		    r == 0 && v == ldt_probe, 1))
+		goto out;
+	for (i = 0; i < LDT_RUNS; i++) {
+		r = xioctl(g.vcpu, VMXLAB_RUN, 0);
+		sel = gs_selector();
+		if (r != 0 || g.run->exit_reason != VMXLAB_EXIT_IO) {
+			bad_runs++;
+			if (first_run < 0)
+				first_run = i;
+		}
+		if (sel != LDT_GS_SEL) {
+			bad_sels++;
+			if (first_sel < 0) {
+				first_sel = i;
+				bad_sel = sel;
+			}
+		}
+		v = 0;
+		if (gs_load_and_read(LDT_GS_SEL, &ldt_probe, &v) ||
+		    v != ldt_probe) {
+			bad_reads++;
+			if (first_read < 0)
+				first_read = i;
+		}
+	}
+	snprintf(got, sizeof(got), "%d bad, the first RUN %d", bad_runs,
+		 first_run);
+	expect_that("20 RUNs with %gs = 0x7: each an I/O exit", !bad_runs, got,
+		    "none bad");
+	snprintf(got, sizeof(got), "%d changed, the first after RUN %d (to %#x)",
+		 bad_sels, first_sel, bad_sel);
+	expect_that("%gs still 0x7 after each RUN", !bad_sels, got,
+		    "none changed");
+	snprintf(got, sizeof(got), "%d failed, the first after RUN %d",
+		 bad_reads, first_read);
+	expect_that("%gs = 0x7 reloads and reads through the LDT after each RUN",
+		    !bad_reads, got, "none failed");
+out:
+	set_gs(0);
+	sigaction(SIGSEGV, &old_sa, NULL);
+	guest_teardown(&g);
+}
+
+/*
+ * pin_to_this_cpu: keeps this thread on the CPU it is on, so that the VMCS
+ * that was last current there still is; *OLD gets the affinity to give
+ * back. The CPU, or -errno.
+ */
+static int pin_to_this_cpu(cpu_set_t *old)
+{
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || sched_getaffinity(0, sizeof(*old), old) < 0)
+		return -errno;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) < 0)
+		return -errno;
+	return cpu;
+}
+
+static void unpin(int cpu, const cpu_set_t *old)
+{
+	if (cpu >= 0)
+		sched_setaffinity(0, sizeof(*old), old);
+}
+
+/* After a check that armed fail_vmptrld: nothing may stay armed. */
+static void disarm_vmptrld_failures(void)
+{
+	if (read_debugfs("fail_vmptrld") > 0)
+		write_debugfs("fail_vmptrld", 0);
+}
+
+/*
+ * debugfs fail_vmptrld = N makes the module's next N VMPTRLDs use a
+ * misaligned address, so the CPU really fails them: VMfailValid with error
+ * 9 if some VMCS is current on that CPU, VMfailInvalid if none. Here
+ * vCPU 0's VMCS is current when CREATE_VCPU 1 fails to make the new one
+ * current: CREATE_VCPU fails with EIO, the VM stays usable (another vCPU is
+ * created, vCPU 0 runs to its OUT).
+ *
+ * Old module: has no fail_vmptrld (the first check fails). Were it armed,
+ * CREATE_VCPU would succeed, having written the new vCPU's initial state
+ * into vCPU 0's VMCS, the current one.
+ */
+static void check_vmptrld_fail_create(int dev)
+{
+	struct guest g;
+	cpu_set_t old;
+	int cpu;
+	long r;
+
+	/* Pinned first: vCPU 0's VMCS is made current on this CPU. */
+	cpu = pin_to_this_cpu(&old);
+	if (cpu < 0)
+		printf("# cannot pin to one CPU (%s): VMPTRLD may fail without a current VMCS\n",
+		       strerror(-cpu));
+	if (guest_setup(dev, &g, out_code, sizeof(out_code))) {
+		expect("guest setup for the VMPTRLD-failure checks", -1, 0);
+		goto out;
+	}
+	if (!expect("debugfs fail_vmptrld: arm 1",
+		    write_debugfs("fail_vmptrld", 1), 0))
+		goto out;
+	expect("debugfs fail_vmptrld: reads 1 once armed",
+	       read_debugfs("fail_vmptrld"), 1);
+	r = xioctl(g.vm, VMXLAB_CREATE_VCPU, 1);
+	if (r >= 0)
+		close(r);
+	expect("CREATE_VCPU 1 whose VMPTRLD fails: EIO", r, -EIO);
+	expect("debugfs fail_vmptrld: the armed failure used",
+	       read_debugfs("fail_vmptrld"), 0);
+	r = xioctl(g.vm, VMXLAB_CREATE_VCPU, 2);
+	if (r >= 0)
+		close(r);
+	expect("then CREATE_VCPU 2", r < 0 ? r : 0, 0);
+	expect("and vCPU 0 runs", xioctl(g.vcpu, VMXLAB_RUN, 0), 0);
+	expect("to the guest's first OUT to port 0xf4",
+	       g.run->exit_reason == VMXLAB_EXIT_IO &&
+	       g.run->io.direction == VMXLAB_IO_OUT && g.run->io.port == 0xf4, 1);
+out:
+	disarm_vmptrld_failures();
+	unpin(cpu, &old);
+	guest_teardown(&g);
+}
+
+/*
+ * Two vCPUs, A (vCPU 0) and B (vCPU 1), of one VM on one CPU. A runs to
+ * its OUT, so A's VMCS is current; then B's VMPTRLD fails. RUN B returns
+ * VMXLAB_EXIT_VMFAIL naming VMPTRLD, and so does every later RUN of B (it
+ * is stopped for good), GET_REGS of B fails with EIO, and A goes on to its
+ * HLT undisturbed. Closing it all frees the VM.
+ *
+ * Old module: has no fail_vmptrld (the first check fails). Were it armed,
+ * RUN B would go on after the failed VMPTRLD: B's state written into A's
+ * VMCS, then VMLAUNCH or VMRESUME of A's VMCS, and A would later run from
+ * B's RIP (the OUT again, not the HLT).
+ */
+static void check_vmptrld_fail_run(int dev, long baseline)
+{
+	struct vmxlab_run *run_b = NULL;
+	struct vmxlab_regs regs;
+	char got[64], name[96];
+	const char *which;
+	struct guest g;
+	int cpu, b = -1, i;
+	cpu_set_t old;
+	long r;
+
+	cpu = pin_to_this_cpu(&old);
+	if (cpu < 0)
+		printf("# cannot pin to one CPU (%s): VMPTRLD may fail without a current VMCS\n",
+		       strerror(-cpu));
+	if (!guest_setup(dev, &g, out_code, sizeof(out_code)))
+		b = vcpu_setup(g.vm, 1, g.run_size, &run_b);
+	if (b < 0) {
+		expect("two-vCPU guest setup for the VMPTRLD-failure checks",
+		       -1, 0);
+		goto out;
+	}
+	expect("RUN A (vCPU 0)", xioctl(g.vcpu, VMXLAB_RUN, 0), 0);
+	expect("A's exit: the OUT to port 0xf4",
+	       g.run->exit_reason == VMXLAB_EXIT_IO && g.run->io.port == 0xf4, 1);
+	if (!expect("debugfs fail_vmptrld: arm 1",
+		    write_debugfs("fail_vmptrld", 1), 0))
+		goto out;
+	/* The second RUN: B is stopped for good, the same exit again. */
+	for (i = 0; i < 2; i++) {
+		which = i ? "B's second RUN" : "B's RUN";
+		/* What the page says must be this RUN's doing. */
+		memset(run_b, 0, sizeof(*run_b));
+		r = xioctl(b, VMXLAB_RUN, 0);
+		snprintf(name, sizeof(name), "%s (vCPU 1, VMPTRLD fails)", which);
+		expect(name, r, 0);
+		snprintf(name, sizeof(name), "%s: VMXLAB_EXIT_VMFAIL", which);
+		expect(name, run_b->exit_reason, VMXLAB_EXIT_VMFAIL);
+		snprintf(name, sizeof(name),
+			 "%s: vmfail.insn VMXLAB_VMFAIL_INSN_VMPTRLD", which);
+		expect(name, run_b->vmfail.insn, VMXLAB_VMFAIL_INSN_VMPTRLD);
+		snprintf(got, sizeof(got), "status %u error %u",
+			 run_b->vmfail.status, run_b->vmfail.error);
+		snprintf(name, sizeof(name),
+			 "%s: vmfail VALID with error 9 or INVALID with 0",
+			 which);
+		expect_that(name,
+			    (run_b->vmfail.status == VMXLAB_VMFAIL_VALID &&
+			     run_b->vmfail.error == 9) ||
+			    (run_b->vmfail.status == VMXLAB_VMFAIL_INVALID &&
+			     run_b->vmfail.error == 0), got,
+			    "VALID/9 or INVALID/0");
+		if (!i) {
+			printf("# B's VMPTRLD: %s\n", got);
+			expect("debugfs fail_vmptrld: the armed failure used",
+			       read_debugfs("fail_vmptrld"), 0);
+		}
+	}
+	expect("GET_REGS of the stopped vCPU B: EIO",
+	       xioctl(b, VMXLAB_GET_REGS, (unsigned long)&regs), -EIO);
+	expect("RUN A again", xioctl(g.vcpu, VMXLAB_RUN, 0), 0);
+	expect("A's exit: its HLT, undisturbed by B",
+	       g.run->exit_reason == VMXLAB_EXIT_HLT &&
+	       g.run->rip == CODE_GPA + 5, 1);
+out:
+	disarm_vmptrld_failures();
+	unpin(cpu, &old);
+	if (run_b)
+		munmap(run_b, g.run_size);
+	if (b >= 0)
+		close(b);
+	guest_teardown(&g);
+	expect("debugfs vms: the VM with the stopped vCPU freed",
+	       vms_becomes(baseline), baseline);
+}
+
 int main(void)
 {
 	long baseline, run_size = 0;
@@ -914,6 +1471,7 @@ int main(void)
 
 	check_dev_and_vm(dev, &run_size);
 	check_memory_regions(dev);
+	check_memory_kinds(dev);
 	if (run_size > 0)
 		check_vcpu_misuse(dev, run_size);
 	expect("debugfs vms: back to the start after the misuse checks",
@@ -924,6 +1482,11 @@ int main(void)
 	check_sigkill(dev, baseline);
 	check_host_fpu(dev);
 	check_entry_failure(dev);
+	check_other_process(dev);
+	check_ldt_after_exit(dev);
+	/* Last: they break a vCPU on purpose. */
+	check_vmptrld_fail_create(dev);
+	check_vmptrld_fail_run(dev, baseline);
 
 	expect("debugfs vms: back to the start at the end", vms_becomes(baseline),
 	       baseline);

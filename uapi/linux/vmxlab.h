@@ -243,6 +243,16 @@ struct vmxlab_sregs {
 #define VMXLAB_EXIT_VMFAIL		6  /* VMLAUNCH/VMRESUME failed (VMfail) */
 #define VMXLAB_EXIT_INTERNAL_ERROR	7  /* an exit vmxlab cannot handle */
 
+/* vmxlab_run.vmfail.insn: which VMX instruction failed */
+#define VMXLAB_VMFAIL_INSN_ENTRY	0  /* VMLAUNCH or VMRESUME */
+#define VMXLAB_VMFAIL_INSN_VMPTRLD	1  /* making the VMCS current */
+#define VMXLAB_VMFAIL_INSN_VMCS_ACCESS	2  /* a VMREAD or VMWRITE */
+
+/* vmxlab_run.vmfail.status: how it failed (SDM Vol. 3C 30.2) */
+#define VMXLAB_VMFAIL_VALID		1  /* VMfailValid: @error says why */
+#define VMXLAB_VMFAIL_INVALID		2  /* VMfailInvalid: no current VMCS */
+#define VMXLAB_VMFAIL_FAULT		3  /* it faulted: VMX was off (reboot) */
+
 /* vmxlab_run.flags */
 #define VMXLAB_RUN_IF			_BITUL(0)  /* guest RFLAGS.IF at exit */
 
@@ -300,8 +310,12 @@ struct vmxlab_sregs {
  * @fail_entry: VMXLAB_EXIT_FAIL_ENTRY: @reason, the basic exit reason (33:
  *      invalid guest state, 34: MSR loading, 41: machine-check event), the
  *      exit @qualification, and @check, a VMXLAB_CHECK_*.
- * @vmfail: VMXLAB_EXIT_VMFAIL: @error, the VM-instruction error number
- *      (SDM Vol. 3C 30.4), 0 for VMfailInvalid.
+ * @vmfail: VMXLAB_EXIT_VMFAIL: a VMX instruction on this vCPU's VMCS
+ *      failed, @insn (VMXLAB_VMFAIL_INSN_*) with @status
+ *      (VMXLAB_VMFAIL_*); @error is the VM-instruction error number (SDM
+ *      Vol. 3C 30.4) for VMXLAB_VMFAIL_VALID, else 0. The vCPU is stopped
+ *      for good: its VMCS can no longer be trusted, every later
+ *      VMXLAB_RUN returns the same exit and the register ioctls -EIO.
  * @internal: VMXLAB_EXIT_INTERNAL_ERROR: @suberror (VMXLAB_INTERNAL_*),
  *      the raw @exit_reason, its @qualification, and @gpa, the
  *      guest-physical address of an EPT violation.
@@ -337,7 +351,8 @@ struct vmxlab_run {
 		} fail_entry;
 		struct {
 			__u32 error;
-			__u32 pad;
+			__u16 insn;
+			__u16 status;
 		} vmfail;
 		struct {
 			__u32 suberror;

@@ -206,6 +206,32 @@ static const char *const vm_insn_errors[] = {
 	"Invalid operand to INVEPT/INVVPID",
 };
 
+const char *vmxlab_vmfail_insn_name(unsigned int insn)
+{
+	switch (insn) {
+	case VMXLAB_VMFAIL_INSN_ENTRY:
+		return "VMLAUNCH/VMRESUME";
+	case VMXLAB_VMFAIL_INSN_VMPTRLD:
+		return "VMPTRLD";
+	case VMXLAB_VMFAIL_INSN_VMCS_ACCESS:
+		return "VMREAD/VMWRITE";
+	}
+	return "a VMX instruction";
+}
+
+const char *vmxlab_vmfail_status_name(unsigned int status)
+{
+	switch (status) {
+	case VMXLAB_VMFAIL_VALID:
+		return "failed (VMfailValid)";
+	case VMXLAB_VMFAIL_INVALID:
+		return "failed (VMfailInvalid: no current VMCS)";
+	case VMXLAB_VMFAIL_FAULT:
+		return "faulted (VMX is off)";
+	}
+	return "failed";
+}
+
 const char *vmxlab_vm_instruction_error_name(unsigned int error)
 {
 	return NAME(vm_insn_errors, error);

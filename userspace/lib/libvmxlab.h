@@ -54,6 +54,9 @@ const char *vmxlab_vmx_exit_reason_name(unsigned int reason);
 const char *vmxlab_check_name(unsigned int check);
 /* VM-instruction error numbers 1..28, SDM Vol. 3C 30.4; 0 is VMfailInvalid. */
 const char *vmxlab_vm_instruction_error_name(unsigned int error);
+/* VMXLAB_VMFAIL_INSN_* and VMXLAB_VMFAIL_*, in words. */
+const char *vmxlab_vmfail_insn_name(unsigned int insn);
+const char *vmxlab_vmfail_status_name(unsigned int status);
 /* VMXLAB_INTERNAL_*, in words. */
 const char *vmxlab_internal_name(unsigned int suberror);
 
