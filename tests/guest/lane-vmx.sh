@@ -15,7 +15,7 @@ run_mempattern run_cpuid run_vmcall run_vmxon_ud run_msr_gp run_fpu_state
 run_xsetbv run_cpuid_msr run_triple_fault run_halt run_timeout run_sigint
 run_two_vms run_cpu_hop run_abi_misuse run_stats run_all_gone
 vmx_on_off multi_vm cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm
-unload_busy load_cycles no_leaks dmesg_clean"
+unload_busy load_cycles no_leaks dmesg_clean poweroff_under_guest"
 
 # Number of load/create/destroy/unload cycles in load_cycles.
 CYCLES=${VMXLAB_CYCLES:-200}
@@ -256,6 +256,24 @@ t_no_leaks() {
 		return 1
 	fi
 	echo "kmemleak: no leaks"
+}
+
+# Last, because it leaves a guest running: the lane's power-off (init's
+# poweroff -f) happens while a vCPU spins with IF=0, so the reboot notifier
+# switches VMX off on every CPU under a running vCPU. The vCPU must stop
+# cleanly (RUN returns ESHUTDOWN) and the machine power off: ktap.py checks
+# that "reboot: Power down" follows the marker line below and that the
+# log has no splat (a VMX instruction faulting after the VMXOFF without
+# its fixup, or reporting it recursively, would oops here).
+t_poweroff_under_guest() {
+	[ -d /sys/module/vmxlab ] || load_vmxlab ||
+		{ fail "insmod vmxlab.ko failed"; return 1; }
+	vmxlab run --mem "$GUEST_MEM" --timeout 600 /guests/spin.bin \
+		>/tmp/poff.out 2>/dev/console &
+	wait_for 60 grep -q "^spin:" /tmp/poff.out ||
+		{ fail "the guest did not start"; return 1; }
+	expect_eq "debugfs vms" "$(dbg vms)" 1 || return 1
+	echo "VMXLAB-POWEROFF-GUEST: a guest spins with IF=0 (pid $!) while the lane powers off"
 }
 
 run_tests "$@"
