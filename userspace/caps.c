@@ -164,6 +164,20 @@ static const struct bit_name feature_bits[] = {
 	{ -1, NULL },
 };
 
+/* VMXLAB_MITIG_*: what vmxlab does around each entry and exit here. */
+static const struct bit_name mitigation_bits[] = {
+	{ 0, "RSB filled after VM exit" },
+	{ 1, "RSB: one entry after VM exit (eIBRS)" },
+	{ 2, "IBRS written again after VM exit" },
+	{ 3, "branch history cleared after VM exit" },
+	{ 4, "VERW clears CPU buffers before VM entry" },
+	{ 5, "L1D flushed before VM entry when needed (cond)" },
+	{ 6, "L1D flushed before every VM entry (always)" },
+	{ 7, "L1D flush by IA32_FLUSH_CMD (else 64 KiB read)" },
+	{ 8, "IBPB when a CPU switches VMCS" },
+	{ -1, NULL },
+};
+
 /* Names of MSRs 0x480 + i, Vol. 3D Appendix A */
 static const char *const msr_names[VMXLAB_CAP_MSR_COUNT] = {
 	"IA32_VMX_BASIC", "IA32_VMX_PINBASED_CTLS", "IA32_VMX_PROCBASED_CTLS",
@@ -277,6 +291,8 @@ static void print_json(const struct vmxlab_caps *c, int api,
 	json_bits("ept_vpid", c->ept_vpid_cap, ept_vpid_bits);
 	printf(",\n");
 	json_bits("features", c->features, feature_bits);
+	printf(",\n");
+	json_bits("mitigations", c->mitigations, mitigation_bits);
 	printf(",\n  \"msrs\": {");
 	for (i = 0; i < VMXLAB_CAP_MSR_COUNT; i++) {
 		if (!(c->msrs_valid & (1ULL << i)))
@@ -351,6 +367,8 @@ int cmd_caps(int argc, char **argv)
 	printf("\nVM functions (A.11): %#llx\n", (unsigned long long)c.vmfunc);
 	printf("\nWhat vmxlab uses on this machine:\n");
 	print_bits64(c.features, feature_bits);
+	printf("\nSpeculative-execution mitigations on entry and exit (as kvm_intel's):\n");
+	print_bits64(c.mitigations, mitigation_bits);
 	printf("\nRaw capability MSRs:\n");
 	for (i = 0; i < VMXLAB_CAP_MSR_COUNT; i++) {
 		printf("  %#x  %-30s ", VMXLAB_CAP_MSR_FIRST + i, msr_names[i]);

@@ -36,13 +36,16 @@
 /*
  * Primary processor-based (24.6.2): every port access goes to userspace,
  * HLT/MWAIT/MONITOR/RDPMC must not run on the host's behalf, CR8 is the
- * host's TPR without a TPR shadow, MSR bitmaps let selected MSRs through.
+ * host's TPR without a TPR shadow, MSR bitmaps let selected MSRs through,
+ * and MOV DR exits: the debug registers DR0-DR3 and DR6 are the host's
+ * while the guest runs, unless it enables a breakpoint (run.c).
  */
 #define PROC_REQUIRED	(CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING | \
 			 CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING | \
 			 CPU_BASED_UNCOND_IO_EXITING |			      \
 			 CPU_BASED_CR8_LOAD_EXITING |			      \
 			 CPU_BASED_CR8_STORE_EXITING |			      \
+			 CPU_BASED_MOV_DR_EXITING |			      \
 			 CPU_BASED_USE_MSR_BITMAPS |			      \
 			 CPU_BASED_ACTIVATE_SECONDARY_CONTROLS)
 #define PROC_OPTIONAL	(CPU_BASED_USE_TSC_OFFSETTING)
@@ -69,11 +72,16 @@
  * interrupts after the exit, with no vector dispatching of our own.
  */
 #define EXIT_REQUIRED	(VM_EXIT_HOST_ADDR_SPACE_SIZE |			      \
+			 VM_EXIT_SAVE_DEBUG_CONTROLS |			      \
 			 VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER)
 #define EXIT_OPTIONAL	(VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT)
 
-/* VM-entry (24.8.1): IA-32e mode guest is set per vCPU, checked below. */
-#define ENTRY_REQUIRED	(VM_ENTRY_LOAD_IA32_EFER)
+/*
+ * VM-entry (24.8.1): IA-32e mode guest is set per vCPU, checked below.
+ * With "load debug controls" and "save debug controls" (VM-exit) the
+ * guest has a DR7 and IA32_DEBUGCTL of its own (26.3.2.1, 27.3.1).
+ */
+#define ENTRY_REQUIRED	(VM_ENTRY_LOAD_DEBUG_CONTROLS | VM_ENTRY_LOAD_IA32_EFER)
 #define ENTRY_OPTIONAL	(VM_ENTRY_LOAD_IA32_PAT)
 
 struct ctl_name {
@@ -97,6 +105,7 @@ static const struct ctl_name proc_names[] = {
 	  "processor-based: unconditional I/O exiting" },
 	{ CPU_BASED_CR8_LOAD_EXITING, "processor-based: CR8-load exiting" },
 	{ CPU_BASED_CR8_STORE_EXITING, "processor-based: CR8-store exiting" },
+	{ CPU_BASED_MOV_DR_EXITING, "processor-based: MOV-DR exiting" },
 	{ CPU_BASED_USE_MSR_BITMAPS, "processor-based: use MSR bitmaps" },
 	{ CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 	  "processor-based: activate secondary controls" },
@@ -111,12 +120,14 @@ static const struct ctl_name proc2_names[] = {
 
 static const struct ctl_name exit_names[] = {
 	{ VM_EXIT_HOST_ADDR_SPACE_SIZE, "VM-exit: host address-space size" },
+	{ VM_EXIT_SAVE_DEBUG_CONTROLS, "VM-exit: save debug controls" },
 	{ VM_EXIT_SAVE_IA32_EFER, "VM-exit: save IA32_EFER" },
 	{ VM_EXIT_LOAD_IA32_EFER, "VM-exit: load IA32_EFER" },
 	{ 0, NULL },
 };
 
 static const struct ctl_name entry_names[] = {
+	{ VM_ENTRY_LOAD_DEBUG_CONTROLS, "VM-entry: load debug controls" },
 	{ VM_ENTRY_LOAD_IA32_EFER, "VM-entry: load IA32_EFER" },
 	{ 0, NULL },
 };

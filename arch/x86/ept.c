@@ -6,14 +6,25 @@
  * A leaf at level 1 maps 4 KiB; a leaf at level 2 (bit 7 set) maps 2 MiB.
  * Non-leaf entries grant R, W and X, so the leaf alone decides what the
  * guest may do (an access is allowed only if every level allows it,
- * 28.2.3.2). Every leaf has memory type WB and IPAT clear, so the guest's
- * PAT still applies (28.2.6.2).
+ * 28.2.3.2). Every leaf has memory type WB and IPAT ("ignore PAT") set,
+ * so guest memory is write-back whatever the guest's PAT says (28.2.6.2):
+ * the host maps the same pages write-back, and mapping one page with two
+ * memory types invites incoherence (SDM Vol. 3A 12.12.4). Guest RAM is
+ * ordinary host memory with no device doing non-coherent DMA into it, so
+ * nothing needs UC or WC there; KVM makes the same choice in that case.
  *
  * Changing a present entry while a guest may use it needs an INVEPT
  * afterwards (28.3.3.4); making a not-present entry present does not,
  * because the CPU caches no not-present translations (28.3.2). ept_map()
  * only fills not-present entries; ept_unmap() (and the 2 MiB split it may
  * do) changes present ones, and the caller follows it with INVEPT.
+ *
+ * ept_unmap() also unlinks the tables it leaves empty, so that adding and
+ * removing memory at ever new addresses does not grow the tables without
+ * bound. An unlinked table is not freed at once: the CPU may cache
+ * paging-structure entries that point to it (28.3.1) until the INVEPT, and
+ * a page freed and reused before that could be walked as a page table. It
+ * waits on ept->detached until the caller's INVEPT and ept_free_detached().
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
@@ -26,7 +37,8 @@
 #define EPT_ENTRIES	512
 #define EPT_LEAF	BIT_ULL(7)	/* "maps a page" at levels 2, 3 */
 #define EPT_ADDR	GENMASK_ULL(51, 12)
-#define EPT_MT_WB	(VMX_EPTP_MT_WB << VMX_EPT_MT_EPTE_SHIFT)
+#define EPT_MT_WB	((VMX_EPTP_MT_WB << VMX_EPT_MT_EPTE_SHIFT) | \
+			 VMX_EPT_IPAT_BIT)
 
 static unsigned int level_shift(int level)
 {
@@ -57,6 +69,17 @@ static u64 *alloc_table(struct ept *ept)
 	return table;
 }
 
+/* Every entry of @table is not present. */
+static bool table_empty(const u64 *table)
+{
+	int i;
+
+	for (i = 0; i < EPT_ENTRIES; i++)
+		if (present(table[i]))
+			return false;
+	return true;
+}
+
 static void free_table(struct ept *ept, u64 *table, int level)
 {
 	int i;
@@ -79,6 +102,7 @@ static void free_table(struct ept *ept, u64 *table, int level)
 int ept_init(struct ept *ept)
 {
 	ept->nr_tables = 0;
+	INIT_LIST_HEAD(&ept->detached);
 	ept->root = alloc_table(ept);
 	return ept->root ? 0 : -ENOMEM;
 }
@@ -89,9 +113,49 @@ int ept_init(struct ept *ept)
  */
 void ept_destroy(struct ept *ept)
 {
+	ept_free_detached(ept);
 	if (ept->root)
 		free_table(ept, ept->root, 4);
 	ept->root = NULL;
+}
+
+/**
+ * ept_free_detached() - free the tables ept_unmap() unlinked
+ * @ept: the tables; the caller has invalidated every CPU's cached EPT
+ *       translations since the ept_unmap() (INVEPT, 28.3.3.4).
+ */
+void ept_free_detached(struct ept *ept)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, &ept->detached, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+		ept->nr_tables--;
+	}
+}
+
+/*
+ * Unlinks the tables under @table (at @level) that no longer map anything
+ * in [@lo, @hi), deepest first, onto ept->detached.
+ */
+static void prune(struct ept *ept, u64 *table, int level, u64 lo, u64 hi)
+{
+	u64 span = BIT_ULL(level_shift(level)), g, next;
+	u64 *e, *child;
+
+	for (g = lo; g < hi; g = next) {
+		next = min((g | (span - 1)) + 1, hi);
+		e = &table[ept_index(g, level)];
+		if (level == 1 || !present(*e) || (*e & EPT_LEAF))
+			continue;
+		child = table_of(*e);
+		prune(ept, child, level - 1, g, next);
+		if (table_empty(child)) {
+			WRITE_ONCE(*e, 0);
+			list_add(&virt_to_page(child)->lru, &ept->detached);
+		}
+	}
 }
 
 /*
@@ -212,11 +276,13 @@ int ept_map(struct ept *ept, u64 gpa, u64 hpa, u64 size, u64 prot,
  * @gpa: first address, 4 KiB aligned.
  * @size: bytes, a multiple of 4 KiB. Holes in the range are fine.
  *
- * A 2 MiB leaf only partly inside the range is split first. The caller
- * must INVEPT before the memory may be reused (28.3.3.4).
+ * A 2 MiB leaf only partly inside the range is split first. Tables left
+ * empty are unlinked onto ept->detached. The caller must INVEPT before the
+ * memory may be reused (28.3.3.4), then call ept_free_detached().
  *
- * Return: 0; -EINVAL for a bad range; -ENOMEM if a split failed (then the
- * range is only partly unmapped).
+ * Return: 0; -EINVAL for a bad range; -ENOMEM if a split failed: the whole
+ * 2 MiB leaf is then unmapped, more than asked but never less, so that no
+ * page of the range stays reachable once its caller unpins it.
  */
 int ept_unmap(struct ept *ept, u64 gpa, u64 size)
 {
@@ -248,15 +314,18 @@ int ept_unmap(struct ept *ept, u64 gpa, u64 size)
 				g += EPT_SIZE_2M;
 				continue;
 			}
-			err = split_2m(ept, e);
-			if (err)
-				return err;
+			if (split_2m(ept, e)) {
+				WRITE_ONCE(*e, 0);
+				g = (g | (EPT_SIZE_2M - 1)) + 1;
+				err = -ENOMEM;
+			}
 			continue;	/* look again, now at level 1 */
 		}
 		WRITE_ONCE(*e, 0);
 		g += EPT_SIZE_4K;
 	}
-	return 0;
+	prune(ept, ept->root, 4, gpa, end);
+	return err;
 }
 
 /**

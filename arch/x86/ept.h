@@ -11,6 +11,7 @@
 #define VMXLAB_ARCH_X86_EPT_H
 
 #include <linux/bits.h>
+#include <linux/list.h>
 #include <linux/types.h>
 
 /* Permission bits of a leaf, as in the entry (SDM Vol. 3C table 28-6). */
@@ -28,11 +29,16 @@
 /**
  * struct ept - one VM's extended page tables
  * @root: the PML4 table (a zeroed page).
- * @nr_tables: paging-structure pages in use, including @root.
+ * @nr_tables: paging-structure pages allocated, including @root and
+ *             those on @detached.
+ * @detached: tables ept_unmap() emptied and unlinked; the CPU may still
+ *            cache entries pointing to them until the caller's INVEPT,
+ *            after which ept_free_detached() frees them.
  */
 struct ept {
 	u64 *root;
 	unsigned long nr_tables;
+	struct list_head detached;
 };
 
 /* ept_map() flags */
@@ -43,6 +49,7 @@ void ept_destroy(struct ept *ept);
 int ept_map(struct ept *ept, u64 gpa, u64 hpa, u64 size, u64 prot,
 	    unsigned int flags);
 int ept_unmap(struct ept *ept, u64 gpa, u64 size);
+void ept_free_detached(struct ept *ept);
 int ept_walk(const struct ept *ept, u64 gpa, u64 *hpa, u64 *prot,
 	     int *level);
 u64 ept_pointer(const struct ept *ept, bool ad);

@@ -59,6 +59,22 @@ static inline struct vmx_cr_qual vmx_decode_cr(u64 q)
 	};
 }
 
+/* MOV DR, SDM Vol. 3C table 27-4. */
+struct vmx_dr_qual {
+	u8 dr;			/* bits 2:0: DR0 ... DR7 */
+	bool from;		/* bit 4: MOV from DR (else to DR) */
+	u8 gpr;			/* bits 11:8: 0 = RAX ... 15 = R15 */
+};
+
+static inline struct vmx_dr_qual vmx_decode_dr(u64 q)
+{
+	return (struct vmx_dr_qual) {
+		.dr = q & 7,
+		.from = q & BIT(4),
+		.gpr = (q >> 8) & 0xf,
+	};
+}
+
 /* EPT violations, SDM Vol. 3C table 27-7. */
 struct vmx_ept_qual {
 	bool read;		/* bit 0: the access was a data read */

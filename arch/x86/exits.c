@@ -425,6 +425,59 @@ static enum vmx_exit_action handle_cr(struct vmx_vcpu *v)
 	return VMX_RESUME;
 }
 
+/*
+ * MOV to and from DR0-DR7 (SDM Vol. 3A 18.2; MOV-DR exiting, Vol. 3C
+ * 25.1.3). The guest has debug registers of its own: DR7 lives in the VMCS
+ * (loaded and saved with the debug controls), DR0-DR3 and DR6 here, and
+ * they reach the hardware only while the guest enables a breakpoint
+ * (run.c). The host's breakpoint addresses are never what a guest reads.
+ */
+static enum vmx_exit_action handle_dr(struct vmx_vcpu *v)
+{
+	struct vmx_dr_qual q = vmx_decode_dr(vmcs_readl(EXIT_QUALIFICATION));
+	unsigned int dr = q.dr;
+	u64 val;
+
+	/* A #DB delivered in the guest clears GD: the VMCS has the truth. */
+	v->dr7 = vmcs_readl(GUEST_DR7);
+	/* General detect: #DB before the access, GD cleared (18.2.4). */
+	if (v->dr7 & VMX_DR7_GD) {
+		v->dr7 &= ~VMX_DR7_GD;
+		vmcs_writel(GUEST_DR7, v->dr7);
+		v->dr6 = (v->dr6 & ~VMX_DR6_VOLATILE) | VMX_DR6_BD;
+		vmx_queue_exception(v, X86_TRAP_DB, false, 0);
+		return VMX_RESUME;
+	}
+	/* DR4 and DR5 are DR6 and DR7, unless CR4.DE makes them #UD. */
+	if (dr == 4 || dr == 5) {
+		if (vmx_guest_cr4() & X86_CR4_DE)
+			return inject_ud(v);
+		dr += 2;
+	}
+	if (q.from) {
+		val = dr < 4 ? v->db[dr] : dr == 6 ? v->dr6 : v->dr7;
+		set_gpr(v, q.gpr, long_mode() ? val : (u32)val);
+		skip_instruction(v);
+		return VMX_RESUME;
+	}
+	val = get_gpr(v, q.gpr);
+	if (!long_mode())
+		val = (u32)val;
+	if (dr < 4) {
+		v->db[dr] = val;
+	} else if (val >> 32) {
+		/* Bits 63:32 of DR6 and DR7 must be 0 (18.2.4, 18.2.5). */
+		return inject_gp(v);
+	} else if (dr == 6) {
+		v->dr6 = (val & VMX_DR6_VOLATILE) | VMX_DR6_FIXED_1;
+	} else {
+		v->dr7 = (val & VMX_DR7_VOLATILE) | VMX_DR7_FIXED_1;
+		vmcs_writel(GUEST_DR7, v->dr7);
+	}
+	skip_instruction(v);
+	return VMX_RESUME;
+}
+
 /* 48-bit canonical: vmxlab guests have 4-level paging (SDM Vol. 1 3.3.7.1). */
 static bool canonical(u64 a)
 {
@@ -764,10 +817,17 @@ static void complete_io(struct vmx_vcpu *v)
 	for (i = 0; io->in && i < io->count; i++) {
 		u64 la = io->down ? io->linear - i * io->size :
 			 io->linear + i * io->size;
+		int err = copy_linear(v, la, data + i * io->size, io->size,
+				      true, true);
 
-		if (copy_linear(v, la, data + i * io->size, io->size, true,
-				true))
-			return;	/* #PF queued, or not RAM: leave state as is */
+		/*
+		 * A not-present page: the guest takes its #PF and executes the
+		 * INS again. Memory that is not writable RAM (a read-only slot,
+		 * no slot): the data is dropped, as a ROM drops it, and the
+		 * instruction completes (else it would exit forever).
+		 */
+		if (err == -ENOENT)
+			return;
 	}
 	mask = addr_mask(io->addr_size);
 	delta = (u64)io->count * io->size;
@@ -789,7 +849,10 @@ static unsigned int fetch_insn(struct vmx_vcpu *v, u8 *buf)
 	u64 la = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
 	unsigned int n;
 
-	if (!long_mode())
+	/* In 64-bit mode the CS base is 0 whatever the VMCS holds (3.2.4). */
+	if (long_mode())
+		la = vmcs_readl(GUEST_RIP);
+	else
 		la = (u32)la;
 	/* Stop at the first byte that cannot be read (end of RAM). */
 	for (n = 15; n; n--) {
@@ -813,6 +876,15 @@ static enum vmx_exit_action handle_ept_violation(struct vmx_vcpu *v)
 	u8 code[15];
 	unsigned int n;
 
+	/*
+	 * The CPU was reading or updating one of the guest's own paging
+	 * structures, not the address the instruction named (table 27-7,
+	 * bits 7 and 8): the instruction at RIP has nothing to do with this
+	 * address. vmxlab does not emulate page walks through MMIO.
+	 */
+	if (q.gla_valid && !q.gla_translated)
+		return internal_error(v, VMXLAB_INTERNAL_PAGE_WALK,
+				      EXIT_REASON_EPT_VIOLATION);
 	if (q.fetch)
 		return internal_error(v, VMXLAB_INTERNAL_EMULATION,
 				      EXIT_REASON_EPT_VIOLATION);
@@ -901,6 +973,7 @@ static const vmx_exit_handler exit_handlers[VMXLAB_NR_EXIT_REASONS] = {
 	/* No PMU is exposed (CPUID leaf 0xA is zero). */
 	[EXIT_REASON_RDPMC]			= inject_gp,
 	[EXIT_REASON_CR_ACCESS]			= handle_cr,
+	[EXIT_REASON_DR_ACCESS]			= handle_dr,
 	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
 	[EXIT_REASON_MSR_READ]			= handle_rdmsr,
 	[EXIT_REASON_MSR_WRITE]			= handle_wrmsr,

@@ -36,6 +36,7 @@
 
 #include "../../module/arch.h"
 #include "caps.h"
+#include "mitigations.h"
 #include "vmx.h"
 #include "vmx_ops.h"
 
@@ -511,11 +512,15 @@ int vmxlab_arch_init(bool always_on)
 	r = vmx_vmcs_init_percpu();
 	if (r)
 		goto free_regions;
+	r = vmx_mitigations_init();
+	if (r)
+		goto free_regions;
+	vmx_caps.mitigations = vmx_mitigations();
 
 	r = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "vmxlab/vmx:online",
 				      vmx_cpu_online, vmx_cpu_offline);
 	if (r < 0)
-		goto free_regions;
+		goto free_mitigations;
 	vmx_hp_state = r;
 
 	r = register_reboot_notifier(&vmx_reboot_nb);
@@ -536,6 +541,8 @@ unregister:
 	unregister_reboot_notifier(&vmx_reboot_nb);
 remove_hp:
 	cpuhp_remove_state_nocalls(vmx_hp_state);
+free_mitigations:
+	vmx_mitigations_exit();
 free_regions:
 	vmx_vmcs_exit_percpu();
 	vmx_free_regions();
@@ -550,6 +557,7 @@ void vmxlab_arch_exit(void)
 	unregister_syscore_ops(&vmx_syscore_ops);
 	unregister_reboot_notifier(&vmx_reboot_nb);
 	cpuhp_remove_state_nocalls(vmx_hp_state);
+	vmx_mitigations_exit();
 	vmx_vmcs_exit_percpu();
 	vmx_free_regions();
 }
@@ -592,6 +600,13 @@ static int vmx_total_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(vmx_total_fops, vmx_total_get, NULL, "%llu\n");
 
+static int ept_tables_get(void *data, u64 *val)
+{
+	*val = vmx_ept_tables();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(ept_tables_fops, ept_tables_get, NULL, "%llu\n");
+
 void vmxlab_arch_debugfs(struct dentry *dir)
 {
 	debugfs_create_file("vmx_on_cpus", 0444, dir, NULL, &vmx_on_cpus_fops);
@@ -600,6 +615,9 @@ void vmxlab_arch_debugfs(struct dentry *dir)
 				   &vmx_total_fops);
 	debugfs_create_file_unsafe("vmxoff_total", 0444, dir, &vmxoff_total,
 				   &vmx_total_fops);
+	/* EPT paging-structure pages of all VMs (they shrink with the slots). */
+	debugfs_create_file_unsafe("ept_tables", 0444, dir, NULL,
+				   &ept_tables_fops);
 	/* Fault injection: the next N VMPTRLDs fail (Documentation/testing.rst). */
 	debugfs_create_atomic_t("fail_vmptrld", 0600, dir, &vmx_fail_vmptrld);
 }

@@ -18,6 +18,20 @@
 #include "vmx.h"
 #include "vmx_ops.h"
 
+/* EPT paging-structure pages of all VMs, for debugfs (ept_tables). */
+static atomic_long_t ept_tables = ATOMIC_LONG_INIT(0);
+
+long vmx_ept_tables(void)
+{
+	return atomic_long_read(&ept_tables);
+}
+
+/* Accounts the change in @vm's table count since @before. */
+static void ept_count(struct vmx_vm *vm, unsigned long before)
+{
+	atomic_long_add((long)vm->ept.nr_tables - (long)before, &ept_tables);
+}
+
 int vmxlab_arch_vm_init(struct vmxlab_vm *core)
 {
 	struct vmx_vm *vm;
@@ -31,6 +45,7 @@ int vmxlab_arch_vm_init(struct vmxlab_vm *core)
 		kfree(vm);
 		return r;
 	}
+	ept_count(vm, 0);
 	/* A/D flags are not used: nothing in vmxlab reads them. */
 	vm->eptp = ept_pointer(&vm->ept, false);
 	core->arch = vm;
@@ -40,8 +55,10 @@ int vmxlab_arch_vm_init(struct vmxlab_vm *core)
 void vmxlab_arch_vm_destroy(struct vmxlab_vm *core)
 {
 	struct vmx_vm *vm = core->arch;
+	unsigned long before = vm->ept.nr_tables;
 
 	ept_destroy(&vm->ept);
+	ept_count(vm, before);
 	kfree(vm);
 }
 
@@ -64,8 +81,8 @@ int vmxlab_arch_map(struct vmxlab_vm *core, u64 gpa, struct page **pages,
 	u64 prot = writable ? EPT_RWX : (EPT_R | EPT_X);
 	unsigned int flags = (c->features & VMXLAB_FEAT_EPT_2M_PAGES) ?
 			     EPT_MAP_ALLOW_2M : 0;
-	unsigned long done = 0, n;
-	int r;
+	unsigned long done = 0, n, before = vm->ept.nr_tables;
+	int r = 0;
 
 	/*
 	 * Each physically contiguous run is one ept_map() call, which uses
@@ -76,14 +93,15 @@ int vmxlab_arch_map(struct vmxlab_vm *core, u64 gpa, struct page **pages,
 		r = ept_map(&vm->ept, gpa + (done << PAGE_SHIFT),
 			    page_to_phys(pages[done]), (u64)n << PAGE_SHIFT,
 			    prot, flags);
-		if (r) {
-			if (done)
-				vmxlab_arch_unmap(core, gpa, done << PAGE_SHIFT);
-			return r;
-		}
+		if (r)
+			break;
 		done += n;
 	}
-	return 0;
+	ept_count(vm, before);
+	/* ept_map() rolled its own part back; undo the earlier runs. */
+	if (r)
+		vmxlab_arch_unmap(core, gpa, done << PAGE_SHIFT);
+	return r;
 }
 
 static void invept_fn(void *data)
@@ -106,10 +124,16 @@ static void invept_fn(void *data)
 void vmxlab_arch_unmap(struct vmxlab_vm *core, u64 gpa, u64 size)
 {
 	struct vmx_vm *vm = core->arch;
+	unsigned long before = vm->ept.nr_tables;
 
-	if (ept_unmap(&vm->ept, gpa, size))
-		pr_err_ratelimited("EPT unmap of %#llx+%#llx incomplete\n",
-				   gpa, size);
-	/* Every CPU may hold translations of this EPT (28.3.1). */
+	/* Holes are fine, and a failed split unmaps more, never less. */
+	if (size)
+		ept_unmap(&vm->ept, gpa, size);
+	/*
+	 * Every CPU may hold translations of this EPT, and cached entries of
+	 * the tables ept_unmap() unlinked (28.3.1): only now may they go.
+	 */
 	on_each_cpu(invept_fn, &vm->eptp, 1);
+	ept_free_detached(&vm->ept);
+	ept_count(vm, before);
 }

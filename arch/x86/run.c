@@ -29,6 +29,7 @@
 #include <asm/tsc.h>
 
 #include "../../module/arch.h"
+#include "mitigations.h"
 #include "vmx.h"
 #include "vmx_ops.h"
 
@@ -107,6 +108,31 @@ static void host_state_restore(struct host_state *h)
 		hw_breakpoint_restore();
 }
 
+/*
+ * The guest's DR0-DR3 and DR6, in the hardware while it has a breakpoint
+ * enabled in DR7 (which VM entry loads from the VMCS). Otherwise the
+ * hardware keeps the host's: with the guest's DR7 they cannot fire, and
+ * MOV DR exits, so the guest never reads them.
+ */
+static void guest_debugregs_load(struct vmx_vcpu *v)
+{
+	/* No host breakpoint may fire on a guest address meanwhile. */
+	if (hw_breakpoint_active())
+		set_debugreg(0UL, 7);
+	set_debugreg(v->db[0], 0);
+	set_debugreg(v->db[1], 1);
+	set_debugreg(v->db[2], 2);
+	set_debugreg(v->db[3], 3);
+	set_debugreg(v->dr6, 6);
+}
+
+/* After the exit: keep the guest's DR6 (its #DBs set it), reset the CPU's. */
+static void guest_debugregs_save(struct vmx_vcpu *v)
+{
+	get_debugreg(v->dr6, 6);
+	set_debugreg(DR6_RESERVED, 6);
+}
+
 static u32 timeslice(void)
 {
 	u64 ticks = (u64)tsc_khz * VMX_TIMESLICE_US / 1000;
@@ -168,7 +194,7 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 {
 	const struct vmx_config *c = vmx_config();
 	unsigned long cr3, cr4;
-	bool xcr0_switch, pkru_switch;
+	bool xcr0_switch, pkru_switch, dbg;
 	int ret;
 
 	local_irq_disable();
@@ -205,10 +231,15 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 	if (pkru_switch)
 		write_pkru(v->pkru);
 
+	dbg = v->dr7 & VMX_DR7_ENABLED;
+	if (dbg)
+		guest_debugregs_load(v);
+
 	/*
 	 * VMX may have been switched off on this CPU under us by the reboot
 	 * notifier (hw.c): VMLAUNCH would fault, so do not try.
 	 */
+	vmx_l1d_flush(v);
 	ret = vmx_on_here() ? vmxlab_vmenter(v, v->launched) : 3;
 	v->entries++;
 
@@ -221,6 +252,8 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 		v->pkru = rdpkru();
 		write_pkru(h->pkru);
 	}
+	if (dbg)
+		guest_debugregs_save(v);
 	v->cr2 = read_cr2();
 	if (xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, h->xcr0);
@@ -303,6 +336,8 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 	}
 	fpu_swap_kvm_fpstate(&v->fpu, true);
 	host_state_save(v, &h);
+	/* Userspace ran since the last entry ("cond" L1D flush). */
+	v->l1d_flush = true;
 
 	if (vmx_vcpu_load(v)) {
 		r = stopped(v);
@@ -329,7 +364,9 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 			r = -ESHUTDOWN;
 			break;
 		}
-		cond_resched();
+		/* Another task ran: flush L1D before the next entry ("cond"). */
+		if (cond_resched())
+			v->l1d_flush = true;
 
 		if (vmx_vcpu_load(v)) {
 			r = stopped(v);

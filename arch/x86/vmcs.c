@@ -29,6 +29,7 @@
 
 #include "../../module/arch.h"
 #include "vmx.h"
+#include "mitigations.h"
 #include "vmx_ops.h"
 #include "xsave.h"
 
@@ -126,7 +127,8 @@ static void vmcs_clear_here(struct vmx_vcpu *v)
 {
 	enum vmx_insn_status st = vmx_vmclear(__pa(v->vmcs));
 
-	if (st != VMX_OK)
+	/* After the reboot notifier's VMXOFF, a fault is expected. */
+	if (st != VMX_OK && !(st == VMX_FAULT && vmx_rebooting()))
 		pr_err_ratelimited("VMCLEAR on CPU %d: %s\n", smp_processor_id(),
 				   vmx_insn_status_name(st));
 	list_del(&v->loaded_link);
@@ -195,6 +197,8 @@ static void vcpu_fail(struct vmx_vcpu *v, const struct vmx_vmfail *f)
 	if (v->failed.status)
 		return;
 	v->failed = *f;
+	if (f->status == VMXLAB_VMFAIL_FAULT && vmx_rebooting())
+		return;		/* VMX is off for the reboot: expected */
 	pr_err_ratelimited("vCPU %u stopped: its VMCS is in doubt after a failed %s (%s, VM-instruction error %u)\n",
 			   v->core->id,
 			   f->insn == VMXLAB_VMFAIL_INSN_VMPTRLD ? "VMPTRLD" :
@@ -239,6 +243,9 @@ int vmx_vcpu_load(struct vmx_vcpu *v)
 	inject = atomic_read(&vmx_fail_vmptrld) > 0 &&
 		 atomic_dec_if_positive(&vmx_fail_vmptrld) >= 0;
 	if (this_cpu_read(current_vmcs) != v || inject) {
+		/* Another vCPU's VMCS was current here: IBPB (mitigations.c). */
+		if (this_cpu_read(current_vmcs))
+			vmx_ibpb();
 		/*
 		 * A misaligned address is what VMPTRLD refuses first (SDM Vol.
 		 * 3C 30.3, "VMPTRLD"): the injected failure is the CPU's own.
@@ -269,6 +276,8 @@ int vmx_vcpu_load(struct vmx_vcpu *v)
 		 * on, SDM Vol. 3A 4.10.4.1): drop them (KVM does the same).
 		 */
 		flush_guest_tlb(v);
+		/* Whatever ran here before may have left secrets in L1D. */
+		v->l1d_flush = true;
 	}
 	return 0;
 }
@@ -303,14 +312,17 @@ static u64 cr0_forced(void)
 }
 
 /*
- * CR4 bits a guest may set: those VMX allows minus what vmxlab hides, and
+ * CR4 bits a guest may set: those VMX allows minus what vmxlab hides (LA57
+ * too: CPUID does not offer 5-level paging and the page walker of
+ * emulate.c has 4 levels), and
  * OSXSAVE only where the host itself uses XSAVE (the guest's XCR0 is
  * switched with the host's, SDM Vol. 1 13.3).
  */
 static u64 cr4_guest_allowed(void)
 {
 	u64 allowed = vmx_config()->cr4_fixed1 &
-		      ~(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | X86_CR4_CET);
+		      ~(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | X86_CR4_CET |
+			X86_CR4_LA57);
 
 	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
 		allowed &= ~X86_CR4_OSXSAVE;
@@ -719,7 +731,11 @@ static void vmcs_init_guest(struct vmx_vcpu *v)
 	vmcs_writel(CR4_READ_SHADOW, 0);
 	vmcs_writel(GUEST_CR4, c->cr4_fixed0);
 	vmcs_writel(GUEST_CR3, 0);
-	vmcs_writel(GUEST_DR7, 0x400);
+	/* Debug registers after reset (SDM Vol. 3A table 10-1). */
+	vmcs_writel(GUEST_DR7, VMX_DR7_FIXED_1);
+	v->dr7 = VMX_DR7_FIXED_1;
+	v->dr6 = VMX_DR6_FIXED_1;
+	memset(v->db, 0, sizeof(v->db));
 	vmcs_writel(GUEST_RSP, 0);
 	vmcs_writel(GUEST_RIP, 0xfff0);
 	vmcs_writel(GUEST_RFLAGS, X86_EFLAGS_FIXED);

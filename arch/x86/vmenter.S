@@ -28,7 +28,8 @@
  * @vcpu:	%rdi, struct vmx_vcpu: guest GPRs in, guest GPRs out
  * @launched:	%sil, 0: VMLAUNCH (the VMCS is clear), 1: VMRESUME
  *
- * Called with interrupts off and the VMCS current. Returns 0 after a VM
+ * Called with interrupts off and the VMCS current; @launched is bit 0 of
+ * %esi. Returns 0 after a VM
  * exit (the exit reason is in the VMCS), 1 if VMLAUNCH/VMRESUME failed with
  * VMfailInvalid, 2 with VMfailValid (SDM Vol. 3C 30.2: the error number is
  * in the VM-instruction error field), 3 if they faulted.
@@ -56,8 +57,8 @@ SYM_FUNC_START(vmxlab_vmenter)
 	jbe  .Lvmfail
 	_ASM_EXTABLE(.Lhost_rsp, .Lfault)
 
-	/* ZF for the choice below; MOVs leave the flags alone. */
-	test %sil, %sil
+	/* CF for the choice below; MOVs and VERW leave it alone. */
+	bt   $0, %esi
 	mov  %rdi, %rax
 
 	mov  GUEST(RCX), %rcx
@@ -77,7 +78,15 @@ SYM_FUNC_START(vmxlab_vmenter)
 	/* RAX last: it held @vcpu. */
 	mov  GUEST(RAX), %rax
 
-	jz   .Llaunch
+	/*
+	 * VERW with a memory operand clears the CPU buffers (MDS, TAA, MMIO
+	 * stale data) where the kernel asks for it (X86_FEATURE_CLEAR_CPU_BUF),
+	 * last, so that nothing the host does after it refills them. It
+	 * clobbers ZF only.
+	 */
+	CLEAR_CPU_BUFFERS
+
+	jnc  .Llaunch
 
 	/*
 	 * A successful VMRESUME/VMLAUNCH does not fall through: the next
@@ -132,6 +141,22 @@ SYM_INNER_LABEL(vmxlab_vmexit, SYM_L_GLOBAL)
 	xor  %r9d, %r9d
 	xor  %r10d, %r10d
 	xor  %r11d, %r11d
+
+	/*
+	 * Before the first RET that has no CALL of its own since the exit
+	 * (the guest has filled the return stack buffer meanwhile): fill the
+	 * RSB (retpoline or IBRS hosts; one entry with eIBRS), write legacy
+	 * IBRS again, clear the branch history where the kernel does so on
+	 * VM exit. The same as kvm_intel's vmenter.S, under the same CPU
+	 * features; mitigations.c says more.
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	push %rax
+	call vmxlab_spec_ctrl_restore_host
+	CLEAR_BRANCH_HISTORY_VMEXIT
+	pop  %rax
+
 	add  $8, %rsp
 	pop  %rbx
 	pop  %r12

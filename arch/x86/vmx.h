@@ -20,6 +20,19 @@
 #include "caps.h"
 #include "ept.h"
 
+/*
+ * Debug registers (SDM Vol. 3A 18.2): DR6 and DR7 bits a MOV can change,
+ * the bits that always read 1, and general detect (DR7.GD), which makes
+ * the next MOV DR raise #DB with DR6.BD set.
+ */
+#define VMX_DR6_VOLATILE	0x0000e80fUL	/* B0-B3, BLD, BD, BS, BT */
+#define VMX_DR6_FIXED_1		0xffff0ff0UL
+#define VMX_DR6_BD		BIT(13)
+#define VMX_DR7_VOLATILE	0xffff2bffUL	/* all but 10, 12, 14, 15 */
+#define VMX_DR7_FIXED_1		0x00000400UL
+#define VMX_DR7_GD		BIT(13)
+#define VMX_DR7_ENABLED		0xffUL		/* L0-L3, G0-G3 */
+
 /* Index of each general-purpose register in vmx_vcpu.regs: SDM order. */
 enum vmx_reg {
 	VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP, VMX_RBP, VMX_RSI, VMX_RDI,
@@ -120,10 +133,16 @@ struct vmx_vmfail {
  * @cr2: the guest's CR2, which VMX does not switch (run.c does).
  * @cr8: the guest's task priority (CR8 accesses exit).
  * @apic_base: IA32_APIC_BASE as the guest reads it.
+ * @db: the guest's DR0-DR3.
+ * @dr6: the guest's DR6.
+ * @dr7: the guest's DR7, as in GUEST_DR7 (MOV DR exits, so only vmxlab
+ *       changes it).
  * @xcr0: the guest's XCR0.
  * @xcr0_supported: the XCR0 bits it may set (xsave.c), 0: no XSAVE.
  * @pkru: the guest's PKRU (hosts with protection keys only).
  * @fpu: the guest's FPU/SSE/AVX state, swapped with the task's.
+ * @l1d_flush: "cond" L1D flushing: flush before the next entry.
+ * @l1d_flushes: L1D flushes before entries of this vCPU.
  * @pending: the kind of exit userspace has to complete.
  * @io: the I/O instruction of a VMX_PENDING_IO.
  * @mmio: the instruction of a VMX_PENDING_MMIO.
@@ -149,10 +168,15 @@ struct vmx_vcpu {
 	u64 cr2;
 	u64 cr8;
 	u64 apic_base;
+	unsigned long db[4];
+	unsigned long dr6;
+	unsigned long dr7;
 	u64 xcr0;
 	u64 xcr0_supported;
 	u32 pkru;
 	struct fpu_guest fpu;
+	bool l1d_flush;
+	u64 l1d_flushes;
 	enum vmx_pending pending;
 	struct vmx_io_op io;
 	struct vmx_mmio_op mmio;
@@ -217,6 +241,9 @@ const struct vmx_config *vmx_config(void);
 bool vmx_rebooting(void);
 bool vmx_on_here(void);
 
+/* mmu.c */
+long vmx_ept_tables(void);
+
 /* vmcs.c */
 extern atomic_t vmx_fail_vmptrld;
 int vmx_vmcs_init_percpu(void);
@@ -244,5 +271,8 @@ u32 vmx_diagnose_entry_failure(struct vmx_vcpu *v);
 int vmxlab_vmenter(struct vmx_vcpu *v, bool launched);
 void vmxlab_vmexit(void);
 void vmxlab_do_nmi_irqoff(void);
+
+/* mitigations.c, called by vmenter.S */
+void vmxlab_spec_ctrl_restore_host(void);
 
 #endif /* VMXLAB_ARCH_X86_VMX_H */

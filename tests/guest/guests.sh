@@ -21,6 +21,67 @@ PASS_STATUS=33
 # less memory to pin makes runs faster (the tool's default is 64 MiB).
 GUEST_MEM=16M
 
+# The guest tests, in the order they run: lane-vmx.sh puts $GUEST_TESTS, the
+# names in this table, in its ALL_TESTS. A row
+#
+#   NAME | IMAGE | OPTIONS | STATUS | NEEDS | LINE | LINE ...
+#
+# is the test NAME: `vrun IMAGE OPTIONS`, then the tool's exit status must
+# be STATUS and the guest's UART output must have each LINE as a whole line.
+#   OPTIONS  of `vmxlab run`, as on a shell command line (quotes work); -
+#            for none. vrun adds --mem $GUEST_MEM unless they have a --mem.
+#   STATUS   the status number; PASS means 33, and for 33 the guest's own
+#            "PASS" line must be there too.
+#   NEEDS    what the machine must have, else the test is skipped: 2cpu
+#            (two CPUs online); several separated by blanks; - for none.
+#   LINE     ~RE instead of a line: some line matches RE, a grep basic
+#            regular expression (anchor it with ^ and $ as needed); the
+#            first such line is printed.
+# Blanks around a | do not count (a LINE cannot start or end with one, nor
+# contain a |). A line that starts with | continues the row above. Several
+# rows with one NAME are one test: they run in order, the first that fails
+# fails the test, and an unmet NEEDS in any of them skips it. A NAME alone
+# is a test written as a shell function, t_NAME further down, and stands
+# here for its place in the order. Comments: lines that start with # (a #
+# elsewhere is text). A new guest: its .S (with an "Image:" line, see
+# tests/guests/Makefile) and a row here.
+guest_table() {
+	cat <<'EOF'
+# NAME           | IMAGE            | OPTIONS | STATUS | NEEDS | LINE ...
+run_hello_real   | hello-real.bin   | -       | PASS   | -     | hello from real mode
+run_hello_pm     | hello-pm.elf     | -       | PASS   | -     | hello from protected mode
+run_hello_lm     | hello-lm.elf     | -       | PASS   | -     | hello from long mode
+# 32 MiB: mem_upper = 32 MiB - 1 MiB = 31744 KiB = 0x7c00.
+run_hello_mb     | hello-mb.elf
+	| --mem 32M --cmdline "vmxlab-mb test=1 two words" | PASS | -
+	| hello from multiboot | cmdline: [vmxlab-mb test=1 two words]
+	| mem_upper: 0x00007c00
+run_string_io
+run_mmio
+run_mempattern
+run_cpuid        | cpuid.elf        | -       | PASS   | -     | cpuid: signature [vmxlabvmxlab]
+run_vmcall       | vmcall.elf       | -       | PASS   | -     | vmcall: CPL 3 call refused
+run_vmxon_ud     | vmxon-ud.elf     | -       | PASS   | -
+	| vmxon-ud: CR4.VMXE refused, 11 VMX instructions raised #UD
+run_msr_gp       | msr-gp-pm.elf    | -       | PASS   | -     | msr-gp: values kept
+run_msr_gp       | msr-gp-lm.elf    | -       | PASS   | -     | msr-gp: values kept
+run_fpu_state    | fpu-state.elf    | -       | PASS   | -     | fpu-state: kept
+run_xsetbv       | xsetbv.elf       | -       | PASS   | -     | xsetbv: XCR0 rules hold
+	| ~^xsetbv: .*illegal values refused
+run_cpuid_msr    | cpuid-msr.elf    | -       | PASS   | -     | cpuid-msr: CPUID and MSRs agree
+run_triple_fault | triple-fault.elf | -       | 2      | -     | triple-fault: now
+run_halt         | halt.bin         | -       | 0      | -     | halt: cli
+run_halt         | halt-sti.bin     | -       | 12     | -     | halt: sti
+run_timeout
+run_sigint
+run_two_vms
+run_cpu_hop
+run_abi_misuse
+run_stats
+run_all_gone
+EOF
+}
+
 # uptime_cs: time since boot in hundredths of a second.
 uptime_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
 
@@ -104,6 +165,131 @@ pass_with_line() {
 	has_line PASS
 }
 
+# has_match RE: a line of the UART output matches RE (grep); prints the first.
+has_match() {
+	_hm=$(grep -e "$1" /tmp/run.out | head -n 1)
+	if [ -z "$_hm" ]; then
+		fail "the guest's output has no line matching '$1'"
+		return 1
+	fi
+	echo "$_hm"
+}
+
+# guest_rows [NAME]: the rows of the table (NAME's only, if given), one a
+# line: comments dropped, continuations joined, fields trimmed and joined by
+# a bare |.
+guest_rows() {
+	guest_table | awk -v want="$1" '
+	function flush(   n, f, i, out) {
+		n = split(row, f, "[|]")
+		for (i = 1; i <= n; i++) {
+			gsub(/^[ \t]+|[ \t]+$/, "", f[i])
+			out = (i == 1) ? f[i] : out "|" f[i]
+		}
+		if (row != "" && (want == "" || f[1] == want))
+			print out
+		row = ""
+	}
+	{ sub(/^[ \t]+/, "") }
+	/^#/ || $0 == "" { next }
+	/^[|]/ {
+		if (row != "")
+			row = row $0
+		else if (want == "")
+			print "guests.sh: table: no row above " $0 | "cat >&2"
+		next
+	}
+	{ flush(); row = $0 }
+	END { flush() }'
+}
+
+# table_row needs|run ROW: for one row of the table, check its NEEDS
+# (0, or 77 after "SKIP: why"), or run it and check the result.
+table_row() {
+	_tr_mode=$1
+	_tr_ifs=$IFS
+	set -f
+	IFS='|'
+	# shellcheck disable=SC2086 # split at the |s, without globbing
+	set -- $2
+	IFS=$_tr_ifs
+	set +f
+	if [ $# -lt 4 ]; then
+		fail "table row '$*': not NAME | IMAGE | OPTIONS | STATUS | NEEDS | LINE..."
+		return 1
+	fi
+	_tr_img=$2
+	_tr_opts=$3
+	_tr_status=$4
+	_tr_needs=${5:-}
+	shift 4
+	[ $# -eq 0 ] || shift
+	[ "$_tr_opts" != - ] || _tr_opts=
+	case $_tr_status in
+	PASS) _tr_status=$PASS_STATUS ;;
+	'' | *[!0-9]*)
+		fail "table: STATUS '$_tr_status' of $_tr_img is not a number or PASS"
+		return 1
+		;;
+	esac
+	if [ "$_tr_mode" = needs ]; then
+		for _tr_need in $_tr_needs; do
+			case $_tr_need in
+			-) ;;
+			2cpu)
+				if [ "$(cpus_online)" -lt 2 ]; then
+					echo "SKIP: needs two CPUs ($_tr_img)"
+					return 77
+				fi
+				;;
+			*)
+				fail "table: unknown NEEDS '$_tr_need' of $_tr_img"
+				return 1
+				;;
+			esac
+		done
+		return 0
+	fi
+	eval "vrun \"\$_tr_img\" $_tr_opts"
+	expect_status "$_tr_status" || return 1
+	for _tr_line in "$@"; do
+		case $_tr_line in
+		"~"*) has_match "${_tr_line#"~"}" || return 1 ;;
+		*) has_line "$_tr_line" || return 1 ;;
+		esac
+	done
+	[ "$_tr_status" != "$PASS_STATUS" ] || has_line PASS
+}
+
+# table_test NAME: the test of NAME's rows in the table (see guest_table):
+# the NEEDS of every row first, then the runs, row by row.
+table_test() {
+	_tt_rows=$(guest_rows "$1" | wc -l)
+	if [ "$_tt_rows" -eq 0 ]; then
+		fail "no row for '$1' in the table"
+		return 1
+	fi
+	for _tt_mode in needs run; do
+		_tt_k=1
+		while [ "$_tt_k" -le "$_tt_rows" ]; do
+			table_row $_tt_mode "$(guest_rows "$1" | sed -n "${_tt_k}p")" || return
+			_tt_k=$((_tt_k + 1))
+		done
+	done
+}
+
+# The tests, in table order, for lane-vmx.sh's ALL_TESTS; t_NAME for each
+# NAME with a table row (a NAME alone is a shell function of its own).
+_tt_all=$(guest_rows)
+# shellcheck disable=SC2034 # used by lane-vmx.sh
+GUEST_TESTS=$(printf '%s\n' "$_tt_all" | awk -F'[|]' '!seen[$1]++ { print $1 }')
+for _tt_name in $(printf '%s\n' "$_tt_all" | awk -F'[|]' 'NF > 1 && !seen[$1]++ { print $1 }'); do
+	case $_tt_name in
+	*[!A-Za-z0-9_]*) ;; # left undefined: run_tests reports "not ok"
+	*) eval "t_$_tt_name() { table_test $_tt_name; }" ;;
+	esac
+done
+
 # running PID: PID exists and is not a zombie (a background job that has
 # ended stays a zombie until `wait`, and kill -0 still finds it).
 running() {
@@ -126,26 +312,6 @@ bg_run() {
 
 # dots FILE: how many '.' the guest printed.
 dots() { tr -cd . <"$1" | wc -c; }
-
-t_run_hello_real() {
-	pass_with_line hello-real.bin "hello from real mode"
-}
-
-t_run_hello_pm() {
-	pass_with_line hello-pm.elf "hello from protected mode"
-}
-
-t_run_hello_lm() {
-	pass_with_line hello-lm.elf "hello from long mode"
-}
-
-t_run_hello_mb() {
-	# 32 MiB: mem_upper = 32 MiB - 1 MiB = 31744 KiB = 0x7c00.
-	pass_with_line hello-mb.elf "hello from multiboot" \
-		--mem 32M --cmdline "vmxlab-mb test=1 two words" || return 1
-	has_line "cmdline: [vmxlab-mb test=1 two words]" || return 1
-	has_line "mem_upper: 0x00007c00"
-}
 
 # The message string-io prints: 100 lines of 63 times 'A' + line % 26.
 string_io_message() {
@@ -196,57 +362,6 @@ t_run_mempattern() {
 	# The check must also be able to fail: hello-pm leaves RAM unpatterned.
 	vrun hello-pm.elf --mem 32M --check-pattern 0x400000
 	expect_status 18
-}
-
-t_run_cpuid() {
-	pass_with_line cpuid.elf "cpuid: signature [vmxlabvmxlab]"
-}
-
-t_run_vmcall() {
-	pass_with_line vmcall.elf "vmcall: CPL 3 call refused"
-}
-
-t_run_vmxon_ud() {
-	pass_with_line vmxon-ud.elf \
-		"vmxon-ud: CR4.VMXE refused, 11 VMX instructions raised #UD"
-}
-
-t_run_msr_gp() {
-	pass_with_line msr-gp-pm.elf "msr-gp: values kept" || return 1
-	pass_with_line msr-gp-lm.elf "msr-gp: values kept"
-}
-
-t_run_fpu_state() {
-	pass_with_line fpu-state.elf "fpu-state: kept"
-}
-
-t_run_xsetbv() {
-	pass_with_line xsetbv.elf "xsetbv: XCR0 rules hold" || return 1
-	line=$(grep '^xsetbv: .*illegal values refused' /tmp/run.out | head -n 1)
-	if [ -z "$line" ]; then
-		fail "no 'xsetbv: N illegal values refused' line"
-		return 1
-	fi
-	echo "$line"
-}
-
-t_run_cpuid_msr() {
-	pass_with_line cpuid-msr.elf "cpuid-msr: CPUID and MSRs agree"
-}
-
-t_run_triple_fault() {
-	vrun triple-fault.elf
-	expect_status 2 || return 1
-	has_line "triple-fault: now"
-}
-
-t_run_halt() {
-	vrun halt.bin
-	expect_status 0 || return 1
-	has_line "halt: cli" || return 1
-	vrun halt-sti.bin
-	expect_status 12 || return 1
-	has_line "halt: sti"
 }
 
 t_run_timeout() {

@@ -9,11 +9,9 @@
 
 # The run_* tests need the module as module_load leaves it and leave it so
 # (no VM, VMX off: run_all_gone checks), before vmx_on_off counts VMXONs.
+# GUEST_TESTS: the run_* tests in the order of the table in guests.sh.
 ALL_TESTS="module_load api_version caps_report abi
-run_hello_real run_hello_pm run_hello_lm run_hello_mb run_string_io run_mmio
-run_mempattern run_cpuid run_vmcall run_vmxon_ud run_msr_gp run_fpu_state
-run_xsetbv run_cpuid_msr run_triple_fault run_halt run_timeout run_sigint
-run_two_vms run_cpu_hop run_abi_misuse run_stats run_all_gone
+$GUEST_TESTS
 vmx_on_off multi_vm cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm
 unload_busy load_cycles no_leaks dmesg_clean poweroff_under_guest"
 

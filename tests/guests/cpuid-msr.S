@@ -14,6 +14,7 @@
  *    EDX[28]: WRMSR 0 works, else #GP. IA32_ARCH_CAPABILITIES (0x10a) with
  *    EDX[29]: RDMSR works, else #GP.
  * Exit values: PASS, E_CM_*, E_EXCEPTION.
+ * Image: cpuid-msr.elf 64
  */
 #include "guest.h"
 

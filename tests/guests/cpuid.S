@@ -5,6 +5,7 @@
  * leaf 0x40000000: EAX >= 0x40000001, EBX ECX EDX = "vmxlabvmxlab";
  * leaf 0x40000001: all zero. Prints the signature.
  * Exit values: PASS, E_CPUID_*, E_EXCEPTION.
+ * Image: cpuid.elf 32
  */
 #include "guest.h"
 

@@ -7,6 +7,7 @@
  * (0x0f7f) and pi on the x87 stack; then 20 times: a character on the UART,
  * CPUID, HC_NOP; then checks it all.
  * Exit values: PASS, E_FPU_*, E_EXCEPTION.
+ * Image: fpu-state.elf 64
  */
 #include "guest.h"
 

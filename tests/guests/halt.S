@@ -4,6 +4,8 @@
  * which ends the run with status 0. halt-sti.bin (-DSTI): HLT with IF=1,
  * status 12.
  * Exit values: E_RETURNED if execution goes on after HLT.
+ * Image: halt.bin 16
+ * Image: halt-sti.bin 16 -DSTI
  */
 #include "guest.h"
 

@@ -7,6 +7,7 @@
  * "hello from long mode" and passes. The stack is in .bss, so the tool's
  * page tables must map the whole image including .bss.
  * Exit values: PASS, E_LM_CR, E_LM_64BIT.
+ * Image: hello-lm.elf 64
  */
 #include "guest.h"
 

@@ -7,9 +7,10 @@
  *   hello from multiboot
  *   cmdline: [the command line]
  *   mem_upper: 0x0000HHHH
- * (t_run_hello_mb compares them with --cmdline and --mem) and passes.
+ * (test run_hello_mb compares them with --cmdline and --mem) and passes.
  * Exit values: PASS, E_MB_MAGIC, E_MB_MEM, E_MB_CMDLINE, E_MB_MMAP,
  * E_MB_MMAP_RAM, E_MB_MEM_LOWER, E_EXCEPTION.
+ * Image: hello-mb.elf 32
  */
 #include "guest.h"
 #include "multiboot.h"

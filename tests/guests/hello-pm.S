@@ -5,6 +5,7 @@
  * link addresses (loaded at p_paddr, flat CS and DS), prints
  * "hello from protected mode" and passes.
  * Exit values: PASS, E_PM_CR0, E_PM_EIP, E_PM_DATA.
+ * Image: hello-pm.elf 32
  */
 #include "guest.h"
 

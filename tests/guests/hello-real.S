@@ -4,6 +4,7 @@
  * (CS = DS = ES = SS = 0x1000, SP = 0xfff0; IP = 0 is implied by the image
  * being linked at offset 0), prints "hello from real mode" and passes.
  * Exit values: PASS, E_REAL_SEGS, E_REAL_SP.
+ * Image: hello-real.bin 16
  */
 #include "guest.h"
 

@@ -13,6 +13,7 @@
  * instructions (~0.7 s of a Bochs CPU at 400 M instructions per second,
  * ~5 s at 50 M).
  * Exit values: PASS, E_LR_*, E_EXCEPTION.
+ * Image: long-run.elf 64
  */
 #include "guest.h"
 

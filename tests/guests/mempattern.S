@@ -8,6 +8,7 @@
  * information block (read before anything is overwritten).
  * Exit values: PASS, E_PAT_MAGIC, E_PAT_NOMEM, E_PAT_SMALL, E_PAT_VERIFY,
  * E_EXCEPTION.
+ * Image: mempattern.elf 32
  */
 #include "guest.h"
 #include "multiboot.h"

@@ -9,6 +9,8 @@
  * mode clears bits 63:32.
  * With --strict the first read ends the run (status 14).
  * Exit values: PASS, E_MMIO_*, E_EXCEPTION.
+ * Image: mmio-pm.elf 32
+ * Image: mmio-lm.elf 64
  */
 #include "guest.h"
 

@@ -9,6 +9,8 @@
  *   64-bit: IA32_LSTAR, IA32_STAR, IA32_FMASK, IA32_KERNEL_GS_BASE, and
  *           IA32_EFER reads with LME and LMA set.
  * Exit values: PASS, E_MSR_*, E_EXCEPTION.
+ * Image: msr-gp-pm.elf 32
+ * Image: msr-gp-lm.elf 64
  */
 #include "guest.h"
 

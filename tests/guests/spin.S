@@ -4,6 +4,8 @@
  * forever (for --timeout and signal tests; in Bochs only the VMX-preemption
  * timer gets such a guest out). spin-sti.bin (-DSTI): the same with IF=1.
  * No exit value: the run must be ended from outside.
+ * Image: spin.bin 16
+ * Image: spin-sti.bin 16 -DSTI
  */
 #include "guest.h"
 

@@ -16,6 +16,8 @@
  * 5. (64-bit) REP INSB with an address-size prefix (ECX, EDI).
  * After each, SI/DI and CX must have moved exactly as the CPU would.
  * Exit values: PASS, E_SIO_*, E_EXCEPTION (64-bit).
+ * Image: string-io-real.bin 16
+ * Image: string-io-lm.elf 64
  */
 #include "guest.h"
 

@@ -4,6 +4,7 @@
  * limit 0 and executes UD2: #UD cannot be delivered (#GP), nor can #GP
  * (#DF), nor #DF: a triple fault, which ends the run with status 2.
  * Exit values: E_RETURNED if execution goes on after UD2.
+ * Image: triple-fault.elf 32
  */
 #include "guest.h"
 

@@ -6,6 +6,7 @@
  * low 32 bits; no register but RAX changes. From CPL 3 a call returns
  * HC_EPERM (-1) and does not fault.
  * Exit values: PASS, E_HC_*, E_EXCEPTION.
+ * Image: vmcall.elf 64
  */
 #include "guest.h"
 

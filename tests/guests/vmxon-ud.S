@@ -6,6 +6,7 @@
  * VMREAD, VMWRITE, VMLAUNCH, VMRESUME, VMXOFF, INVEPT, INVVPID.
  * Exit values: PASS, E_UD_CR4_SEEN, E_UD_CR4_SET, E_UD_BASE + 0 (VMXON)
  * ... E_UD_BASE + 10 (INVVPID) in the order above, E_EXCEPTION.
+ * Image: vmxon-ud.elf 64
  */
 #include "guest.h"
 

@@ -19,6 +19,7 @@
  *  - CR4.OSXSAVE clear again: CPUID.1:ECX.OSXSAVE reads 0, XGETBV and
  *    XSETBV raise #UD.
  * Exit values: PASS, E_XS_*, E_EXCEPTION.
+ * Image: xsetbv.elf 64
  */
 #include "guest.h"
 

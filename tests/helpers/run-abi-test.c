@@ -37,6 +37,8 @@
 #include <unistd.h>
 
 #include <asm/ldt.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
 #include <linux/vmxlab.h>
 
 #define GUEST_MEM	0x10000		/* 64 KiB of RAM at GPA 0 */
@@ -954,6 +956,237 @@ static void check_host_fpu(int dev)
 }
 
 /*
+ * The guest's debug registers are its own. This task sets a hardware
+ * watchpoint on one of its variables (perf, so the kernel puts the
+ * variable's address in DR0-DR3 and enables it in DR7 whenever this
+ * thread runs); the guest reads DR0, DR7 and DR6 and must see its own
+ * reset values, not the host's watchpoint. It then sets a breakpoint of
+ * its own (DR0 and DR7), exits to userspace and reads both back. After the
+ * guest, the host's watchpoint must still fire.
+ * The old module had no MOV-DR exiting: the guest read the host's DR0 (the
+ * watched address), and its DR7 was the host's.
+ */
+static const unsigned char dr_code[] = {
+	0x0f, 0x21, 0xc0,		/* mov %dr0, %eax */
+	0x66, 0xe7, 0x80,		/* out %eax, $0x80 */
+	0x0f, 0x21, 0xf8,		/* mov %dr7, %eax */
+	0x66, 0xe7, 0x80,		/* out %eax, $0x80 */
+	0x0f, 0x21, 0xf0,		/* mov %dr6, %eax */
+	0x66, 0xe7, 0x80,		/* out %eax, $0x80 */
+	0x66, 0xb8, 0x00, 0x50, 0x00, 0x00,	/* mov $0x5000, %eax */
+	0x0f, 0x23, 0xc0,		/* mov %eax, %dr0 */
+	0x66, 0xb8, 0x01, 0x00, 0x0d, 0x00,	/* mov $0xd0001, %eax */
+	0x0f, 0x23, 0xf8,		/* mov %eax, %dr7: L0, write, 4 bytes */
+	0xe6, 0x81,			/* out %al, $0x81 */
+	0x0f, 0x21, 0xc0,		/* mov %dr0, %eax */
+	0x66, 0xe7, 0x80,		/* out %eax, $0x80 */
+	0x0f, 0x21, 0xf8,		/* mov %dr7, %eax */
+	0x66, 0xe7, 0x80,		/* out %eax, $0x80 */
+	0xf4,				/* hlt */
+};
+
+static volatile int watched;
+
+/* A write watchpoint on @watched for this thread; the perf fd, or -1. */
+static int watch_variable(void)
+{
+	struct perf_event_attr pe;
+
+	memset(&pe, 0, sizeof(pe));
+	pe.type = PERF_TYPE_BREAKPOINT;
+	pe.size = sizeof(pe);
+	pe.bp_type = HW_BREAKPOINT_W;
+	pe.bp_addr = (unsigned long)&watched;
+	pe.bp_len = HW_BREAKPOINT_LEN_4;
+	pe.sample_period = 1;
+	pe.exclude_kernel = 1;
+	return syscall(SYS_perf_event_open, &pe, 0, -1, -1, 0);
+}
+
+static long long perf_count(int fd)
+{
+	long long n = -1;
+
+	if (read(fd, &n, sizeof(n)) != sizeof(n))
+		return -1;
+	return n;
+}
+
+/* RUN and return the 32-bit OUT to port 0x80, or -1. */
+static long long run_out80(struct guest *g)
+{
+	const __u8 *data = (const __u8 *)g->run + VMXLAB_RUN_IO_DATA_OFFSET;
+	__u32 v;
+
+	if (xioctl(g->vcpu, VMXLAB_RUN, 0) || g->run->exit_reason != VMXLAB_EXIT_IO ||
+	    g->run->io.port != 0x80 || g->run->io.size != 4)
+		return -1;
+	memcpy(&v, data, 4);
+	return v;
+}
+
+static void check_debug_registers(int dev)
+{
+	long long before, after, fires, dr0;
+	struct guest g;
+	char got[64];
+	int pfd;
+
+	pfd = watch_variable();
+	if (!expect_that("perf_event_open: a hardware write watchpoint", pfd >= 0,
+			 strerror(errno), "a perf fd (needs CONFIG_PERF_EVENTS)"))
+		return;
+	before = perf_count(pfd);
+	watched++;
+	fires = perf_count(pfd) - before;
+	/* Bochs may not implement data breakpoints: then only the reads count. */
+	printf("# the host watchpoint fires %lld time(s) per write before any guest\n",
+	       fires);
+	if (guest_setup(dev, &g, dr_code, sizeof(dr_code))) {
+		expect("guest setup for the debug-register check", -1, 0);
+		close(pfd);
+		return;
+	}
+	dr0 = run_out80(&g);
+	snprintf(got, sizeof(got), "%#llx (the watchpoint is at %p)", dr0,
+		 (void *)&watched);
+	expect_that("guest DR0: its own reset value 0", dr0 == 0, got, "0");
+	expect("guest DR7: its own reset value 0x400", run_out80(&g), 0x400);
+	expect("guest DR6: its own reset value 0xffff0ff0", run_out80(&g),
+	       0xffff0ff0);
+	expect("RUN to the guest's OUT to port 0x81",
+	       xioctl(g.vcpu, VMXLAB_RUN, 0) == 0 &&
+	       g.run->exit_reason == VMXLAB_EXIT_IO && g.run->io.port == 0x81, 1);
+	expect("guest DR0 as it wrote it, after an exit to userspace",
+	       run_out80(&g), 0x5000);
+	expect("guest DR7 as it wrote it, after an exit to userspace",
+	       run_out80(&g), 0xd0401);
+	expect("RUN to the guest's HLT",
+	       xioctl(g.vcpu, VMXLAB_RUN, 0) == 0 &&
+	       g.run->exit_reason == VMXLAB_EXIT_HLT, 1);
+	guest_teardown(&g);
+	before = perf_count(pfd);
+	watched++;
+	after = perf_count(pfd);
+	expect("the host's watchpoint fires after the guest as before it",
+	       after - before, fires);
+	close(pfd);
+}
+
+/*
+ * A guest whose page table for the address it loads from is not in its
+ * RAM: 32-bit paging, the page directory in RAM, but the page table for
+ * 4-8 MiB at an unbacked GPA. The load's page walk makes an EPT violation
+ * on a paging-structure access (SDM Vol. 3C table 27-7: linear address
+ * valid, not the translated access), which vmxlab does not emulate:
+ * VMXLAB_INTERNAL_PAGE_WALK naming the page table's GPA. The old module
+ * decoded the MOV at RIP instead and handed userspace an MMIO read of the
+ * page table's address, as if the guest had asked for it.
+ */
+static const unsigned char pagewalk_code[] = {
+	0xa1, 0x00, 0x00, 0x40, 0x00,	/* mov 0x400000, %eax */
+	0xf4,				/* hlt */
+};
+
+#define PW_PD		0x8000		/* page directory, in RAM */
+#define PW_PT		0x9000		/* page table of 0-4 MiB, in RAM */
+#define PW_PT_MMIO	0xd0000000	/* page table of 4-8 MiB: no RAM */
+
+static void flat32(struct vmxlab_segment *seg, __u8 type, __u16 sel)
+{
+	memset(seg, 0, sizeof(*seg));
+	seg->limit = 0xffffffff;
+	seg->selector = sel;
+	seg->type = type;
+	seg->s = 1;
+	seg->present = 1;
+	seg->db = 1;
+	seg->g = 1;
+}
+
+static void check_page_walk_mmio(int dev)
+{
+	struct vmxlab_sregs sregs;
+	struct guest g;
+	__u32 *pd, *pt;
+	int i;
+
+	if (guest_setup(dev, &g, pagewalk_code, sizeof(pagewalk_code))) {
+		expect("guest setup for the page-walk check", -1, 0);
+		guest_teardown(&g);
+		return;
+	}
+	pd = (__u32 *)(g.mem + PW_PD);
+	pt = (__u32 *)(g.mem + PW_PT);
+	for (i = 0; i < GUEST_MEM / 4096; i++)
+		pt[i] = i * 4096 | 3;		/* present, writable */
+	pd[0] = PW_PT | 3;
+	pd[1] = PW_PT_MMIO | 3;
+	xioctl(g.vcpu, VMXLAB_GET_SREGS, (unsigned long)&sregs);
+	flat32(&sregs.cs, 0xb, 0x08);
+	flat32(&sregs.ds, 3, 0x10);
+	flat32(&sregs.es, 3, 0x10);
+	flat32(&sregs.fs, 3, 0x10);
+	flat32(&sregs.gs, 3, 0x10);
+	flat32(&sregs.ss, 3, 0x10);
+	sregs.tr.s = 0;
+	sregs.tr.type = 0xb;		/* busy 32-bit TSS */
+	sregs.cr0 = 0x80000011;		/* PG, ET, PE */
+	sregs.cr3 = PW_PD;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	expect("SET_SREGS: 32-bit paging, a page table outside RAM",
+	       xioctl(g.vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), 0);
+	expect("RUN of the load through it", xioctl(g.vcpu, VMXLAB_RUN, 0), 0);
+	expect("exit: VMXLAB_EXIT_INTERNAL_ERROR", g.run->exit_reason,
+	       VMXLAB_EXIT_INTERNAL_ERROR);
+	expect("internal.suberror: VMXLAB_INTERNAL_PAGE_WALK",
+	       g.run->internal.suberror, VMXLAB_INTERNAL_PAGE_WALK);
+	expect("internal.gpa: the page table entry's address",
+	       g.run->internal.gpa, PW_PT_MMIO);
+	guest_teardown(&g);
+}
+
+/*
+ * Adding and deleting a small slot at ever new guest-physical addresses
+ * must not grow the EPT: tables left empty are freed (debugfs ept_tables
+ * counts them for all VMs). The old module freed them only with the VM:
+ * two more table pages per round here.
+ */
+static void check_ept_tables(int dev)
+{
+	long before, after, peak = 0, t;
+	void *mem;
+	int vm, i;
+
+	vm = xioctl(dev, VMXLAB_CREATE_VM, 0);
+	if (!expect_that("CREATE_VM for the EPT-table check", vm >= 0,
+			 strerror(-vm), "a VM fd"))
+		return;
+	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	before = read_debugfs("ept_tables");
+	for (i = 1; i <= 64 && mem != MAP_FAILED; i++) {
+		if (set_region(vm, 1, 0, (__u64)i << 30, 4096, mem) ||
+		    set_region(vm, 1, 0, 0, 0, NULL))
+			break;
+		t = read_debugfs("ept_tables");
+		if (t > peak)
+			peak = t;
+	}
+	after = read_debugfs("ept_tables");
+	expect("64 rounds of add and delete at new addresses", i, 65);
+	printf("# ept_tables: %ld before, at most %ld during, %ld after\n",
+	       before, peak, after);
+	expect_that("debugfs ept_tables: readable", before > 0,
+		    "missing or 0", "at least this VM's root");
+	expect("debugfs ept_tables: back where it started", after, before);
+	if (mem != MAP_FAILED)
+		munmap(mem, 4096);
+	close(vm);
+}
+
+/*
  * Slot memory stays pinned (FOLL_LONGTERM) as long as the slot exists.
  * Anonymous memory (check_memory_regions) and shmem, here a memfd, are
  * accepted. A MAP_SHARED mapping of a file outside shmem and hugetlbfs is
@@ -1472,6 +1705,7 @@ int main(void)
 	check_dev_and_vm(dev, &run_size);
 	check_memory_regions(dev);
 	check_memory_kinds(dev);
+	check_ept_tables(dev);
 	if (run_size > 0)
 		check_vcpu_misuse(dev, run_size);
 	expect("debugfs vms: back to the start after the misuse checks",
@@ -1481,6 +1715,8 @@ int main(void)
 	check_busy(dev);
 	check_sigkill(dev, baseline);
 	check_host_fpu(dev);
+	check_debug_registers(dev);
+	check_page_walk_mmio(dev);
 	check_entry_failure(dev);
 	check_other_process(dev);
 	check_ldt_after_exit(dev);

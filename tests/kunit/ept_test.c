@@ -185,6 +185,48 @@ static void ept_unmap_2m_test(struct kunit *test)
 	ept_destroy_action(test, &ept);
 }
 
+/*
+ * Tables an unmap leaves empty are unlinked (kept until the caller's
+ * INVEPT, then freed); tables that still map something stay.
+ */
+static void ept_prune_test(struct kunit *test)
+{
+	struct ept ept;
+	u64 hpa, prot, g;
+	int level, i;
+
+	KUNIT_ASSERT_EQ(test, ept_init(&ept), 0);
+	/* A page at 0 keeps the first PDPT, PD and PT alive. */
+	KUNIT_ASSERT_EQ(test, ept_map(&ept, 0, 0x1000, KB4, EPT_RWX, 0), 0);
+	KUNIT_EXPECT_EQ(test, ept.nr_tables, 4ul);
+	/* 100 pages at ever new addresses, each mapped then unmapped. */
+	for (i = 1; i <= 100; i++) {
+		g = (u64)i << 30;	/* a new PD and PT every time */
+		KUNIT_ASSERT_EQ(test, ept_map(&ept, g, 0x2000, KB4, EPT_RWX, 0),
+				0);
+		KUNIT_EXPECT_EQ(test, ept_unmap(&ept, g, KB4), 0);
+		/* Unlinked, not yet freed: the CPU may still cache them. */
+		KUNIT_EXPECT_EQ(test, ept.nr_tables, 6ul);
+		ept_free_detached(&ept);
+		KUNIT_EXPECT_EQ(test, ept.nr_tables, 4ul);
+	}
+	/* A page in another PML4 slot: a new PDPT too; all three go. */
+	KUNIT_ASSERT_EQ(test, ept_map(&ept, 1ULL << 40, 0x3000, KB4, EPT_RWX, 0),
+			0);
+	KUNIT_EXPECT_EQ(test, ept.nr_tables, 7ul);
+	KUNIT_EXPECT_EQ(test, ept_unmap(&ept, 1ULL << 40, KB4), 0);
+	ept_free_detached(&ept);
+	KUNIT_EXPECT_EQ(test, ept.nr_tables, 4ul);
+	/* The page at 0 still maps. */
+	KUNIT_EXPECT_EQ(test, ept_walk(&ept, 0, &hpa, &prot, &level), 0);
+	KUNIT_EXPECT_EQ(test, hpa, 0x1000ull);
+	/* Unmapping it empties everything but the root. */
+	KUNIT_EXPECT_EQ(test, ept_unmap(&ept, 0, KB4), 0);
+	ept_free_detached(&ept);
+	KUNIT_EXPECT_EQ(test, ept.nr_tables, 1ul);
+	ept_destroy_action(test, &ept);
+}
+
 /* EPTP: root address, WB (6), walk length 4 - 1 in bits 5:3, A/D bit 6. */
 static void ept_pointer_test(struct kunit *test)
 {
@@ -206,6 +248,7 @@ static struct kunit_case vmxlab_ept_cases[] = {
 	KUNIT_CASE(ept_overlap_test),
 	KUNIT_CASE(ept_split_test),
 	KUNIT_CASE(ept_unmap_2m_test),
+	KUNIT_CASE(ept_prune_test),
 	KUNIT_CASE(ept_pointer_test),
 	{}
 };

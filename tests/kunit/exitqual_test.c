@@ -132,7 +132,42 @@ static void vmx_decode_ept_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, q.nmi_unblocked, c->want.nmi_unblocked);
 }
 
+struct dr_case {
+	const char *desc;
+	u64 qual;
+	struct vmx_dr_qual want;
+};
+
+static const struct dr_case dr_cases[] = {
+	/* mov %rax, %dr7 */
+	{ "mov-rax-dr7", 0x0007, { 7, false, 0 } },
+	/* mov %dr0, %rbx: from DR0 into register 3. */
+	{ "mov-dr0-rbx", 0x0310, { 0, true, 3 } },
+	/* mov %dr6, %r15 */
+	{ "mov-dr6-r15", 0x0f16, { 6, true, 15 } },
+	/* mov %r8, %dr3; bits above 11 are not part of the fields. */
+	{ "mov-r8-dr3-high", 0xfffff803ULL, { 3, false, 8 } },
+};
+
+static void dr_case_desc(const struct dr_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(dr, dr_cases, dr_case_desc);
+
+static void vmx_decode_dr_test(struct kunit *test)
+{
+	const struct dr_case *c = test->param_value;
+	struct vmx_dr_qual q = vmx_decode_dr(c->qual);
+
+	KUNIT_EXPECT_EQ(test, q.dr, c->want.dr);
+	KUNIT_EXPECT_EQ(test, q.from, c->want.from);
+	KUNIT_EXPECT_EQ(test, q.gpr, c->want.gpr);
+}
+
 static struct kunit_case vmxlab_exitqual_cases[] = {
+	KUNIT_CASE_PARAM(vmx_decode_dr_test, dr_gen_params),
 	KUNIT_CASE_PARAM(vmx_decode_io_test, io_gen_params),
 	KUNIT_CASE_PARAM(vmx_decode_cr_test, cr_gen_params),
 	KUNIT_CASE_PARAM(vmx_decode_ept_test, eptq_gen_params),

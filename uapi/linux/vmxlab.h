@@ -97,6 +97,8 @@ struct vmxlab_ctls {
  * @features: VMXLAB_FEAT_* that vmxlab will use.
  * @msrs_valid: bit i set: @msrs[i] was read from the CPU.
  * @msrs: the raw capability MSRs, MSR 0x480 + i in @msrs[i].
+ * @mitigations: VMXLAB_MITIG_* that vmxlab applies around VM entry and exit
+ *        on this machine (the same as kvm_intel on the same kernel).
  * @reserved: zero.
  */
 struct vmxlab_caps {
@@ -123,8 +125,20 @@ struct vmxlab_caps {
 	__u64 features;
 	__u64 msrs_valid;
 	__u64 msrs[VMXLAB_CAP_MSR_COUNT];
-	__u64 reserved[8];
+	__u64 mitigations;
+	__u64 reserved[7];
 };
+
+/* vmxlab_caps.mitigations (Documentation/vm-exit.rst, "Mitigations") */
+#define VMXLAB_MITIG_RSB_FILL		_BITULL(0)  /* RSB filled after exit */
+#define VMXLAB_MITIG_RSB_FILL_LITE	_BITULL(1)  /* one RSB entry (eIBRS) */
+#define VMXLAB_MITIG_IBRS_EXIT		_BITULL(2)  /* legacy IBRS rewritten */
+#define VMXLAB_MITIG_BHB_CLEAR		_BITULL(3)  /* branch history cleared */
+#define VMXLAB_MITIG_VERW		_BITULL(4)  /* VERW before entry */
+#define VMXLAB_MITIG_L1D_FLUSH_COND	_BITULL(5)  /* L1D flush, when needed */
+#define VMXLAB_MITIG_L1D_FLUSH_ALWAYS	_BITULL(6)  /* L1D flush, every entry */
+#define VMXLAB_MITIG_L1D_FLUSH_MSR	_BITULL(7)  /* ... by IA32_FLUSH_CMD */
+#define VMXLAB_MITIG_IBPB		_BITULL(8)  /* IBPB on VMCS switch */
 
 /* ------------------------------------------------------------------ */
 /* VMs, vCPUs and the run page                                         */
@@ -290,6 +304,7 @@ struct vmxlab_sregs {
 #define VMXLAB_INTERNAL_EMULATION	2  /* MMIO by an instruction vmxlab cannot decode */
 #define VMXLAB_INTERNAL_STRING_IO	3  /* INS/OUTS whose memory operand is not RAM */
 #define VMXLAB_INTERNAL_DELIVERY	4  /* exit while delivering an event to the guest */
+#define VMXLAB_INTERNAL_PAGE_WALK	5  /* the guest's page tables are not in its RAM */
 
 /**
  * struct vmxlab_run - the mmap'd run page of a vCPU (VMXLAB_GET_RUN_SIZE bytes)

@@ -242,6 +242,7 @@ static const char *const internal_names[] = {
 	[VMXLAB_INTERNAL_EMULATION] = "MMIO by an instruction vmxlab cannot decode",
 	[VMXLAB_INTERNAL_STRING_IO] = "INS/OUTS whose memory operand is not RAM",
 	[VMXLAB_INTERNAL_DELIVERY] = "an exit while delivering an event to the guest",
+	[VMXLAB_INTERNAL_PAGE_WALK] = "the guest's page tables are not in its RAM",
 };
 
 const char *vmxlab_internal_name(unsigned int suberror)
