@@ -105,21 +105,46 @@ static void set_gpr32(struct vmx_vcpu *v, unsigned int n, u64 val)
 	v->regs[n] = long_mode() ? val : (u32)val;
 }
 
-/*
- * Moves RIP past the instruction that exited. The exit instruction
- * length is valid for instruction exits (SDM Vol. 3C 27.2.5); blocking by
- * STI or MOV SS ends with the instruction (24.4.2).
- */
-static void skip_instruction(struct vmx_vcpu *v)
+/* Pending debug exceptions: single step (BS), SDM Vol. 3C table 24-4. */
+#define VMX_PENDING_DBG_BS	BIT(14)
+
+/* Ends blocking by STI and by MOV SS (24.4.2). */
+static void end_interrupt_shadow(void)
 {
-	u64 rip = vmcs_readl(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
-	vmcs_writel(GUEST_RIP, long_mode() ? rip : (u32)rip);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI |
 				      GUEST_INTR_STATE_MOV_SS));
+}
+
+/*
+ * An instruction vmxlab carried out for the guest has completed: RIP moves
+ * on by @len, the blocking by STI or MOV SS it was under ends with it
+ * (24.4.2), and with RFLAGS.TF set the single-step trap hardware would
+ * raise after it becomes a pending debug exception, delivered as #DB with
+ * DR6.BS right after the next VM entry (26.6.3; SDM Vol. 3A 18.3.1.4).
+ */
+static void complete_instruction(u64 len)
+{
+	u64 rip = vmcs_readl(GUEST_RIP) + len;
+
+	vmcs_writel(GUEST_RIP, long_mode() ? rip : (u32)rip);
+	end_interrupt_shadow();
+	if (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF)
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+			    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) |
+			    VMX_PENDING_DBG_BS);
+}
+
+/*
+ * Moves RIP past the instruction that exited. The exit instruction
+ * length is valid for instruction exits (SDM Vol. 3C 27.2.5).
+ */
+static void skip_instruction(struct vmx_vcpu *v)
+{
+	complete_instruction(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /**
@@ -130,12 +155,18 @@ static void skip_instruction(struct vmx_vcpu *v)
  * @error: the error code.
  *
  * Event injection (SDM Vol. 3C 26.6). In real mode no error code is
- * pushed, and VM entry insists on that (26.2.1.3).
+ * pushed, and VM entry insists on that (26.2.1.3). The faulting
+ * instruction did not complete, so it raises no single-step trap, and the
+ * exception's delivery ends any blocking by STI or MOV SS it was under:
+ * left set with RFLAGS.TF = 1, that blocking would also make the entry
+ * fail its check of the pending debug exceptions (26.3.1.5).
  */
 void vmx_queue_exception(struct vmx_vcpu *v, u8 vector, bool has_error,
 			 u32 error)
 {
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	end_interrupt_shadow();
 
 	if (has_error && (vmx_guest_cr0() & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
@@ -918,14 +949,13 @@ static enum vmx_exit_action handle_ept_violation(struct vmx_vcpu *v)
 static void complete_mmio(struct vmx_vcpu *v)
 {
 	struct vmx_mmio_op *m = &v->mmio;
-	u64 val = 0, rip;
+	u64 val = 0;
 
 	if (!m->write) {
 		memcpy(&val, v->core->run->mmio.data, m->len);
 		write_gpr_sized(v, m->reg, m->high_byte, m->dst_size, val);
 	}
-	rip = vmcs_readl(GUEST_RIP) + m->insn_len;
-	vmcs_writel(GUEST_RIP, long_mode() ? rip : (u32)rip);
+	complete_instruction(m->insn_len);
 }
 
 /**
