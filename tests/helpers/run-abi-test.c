@@ -1187,6 +1187,233 @@ static void check_ept_tables(int dev)
 }
 
 /*
+ * Every order of closing a vCPU's three handles (the VM fd, the vCPU fd,
+ * the run-page mapping) after a run frees the VM, with nothing left.
+ */
+static const char *const close_names[] = { "VM fd", "vCPU fd", "run page" };
+
+static void close_handle(struct guest *g, int which)
+{
+	if (which == 0) {
+		close(g->vm);
+		g->vm = -1;
+	} else if (which == 1) {
+		close(g->vcpu);
+		g->vcpu = -1;
+	} else {
+		munmap(g->run, g->run_size);
+		g->run = NULL;
+	}
+}
+
+static void check_close_orders(int dev, long baseline)
+{
+	static const int orders[6][3] = {
+		{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+		{ 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+	};
+	char name[128];
+	struct guest g;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "close order %s, %s, %s: VM freed",
+			 close_names[orders[i][0]], close_names[orders[i][1]],
+			 close_names[orders[i][2]]);
+		if (guest_setup(dev, &g, out_code, sizeof(out_code)) ||
+		    xioctl(g.vcpu, VMXLAB_RUN, 0) ||
+		    g.run->exit_reason != VMXLAB_EXIT_IO) {
+			expect(name, -1, 0);
+			guest_teardown(&g);
+			continue;
+		}
+		close_handle(&g, orders[i][0]);
+		close_handle(&g, orders[i][1]);
+		close_handle(&g, orders[i][2]);
+		expect(name, vms_becomes(baseline), baseline);
+		guest_teardown(&g);
+	}
+}
+
+/*
+ * SIGKILL while SET_MEMORY_REGION pins a large region (the pages are
+ * faulted in and pinned one by one): the process dies, every page pinned
+ * so far is unpinned, the VM goes. Five times, at different moments; then
+ * the same region pins and unpins normally.
+ */
+#define BIG_PIN		(64UL << 20)
+
+static void check_sigkill_pin(int dev, long baseline)
+{
+	int status = 0, i, j, died = 0;
+	void *mem;
+	pid_t pid;
+	int vm;
+
+	for (i = 0; i < 5; i++) {
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			vm = xioctl(dev, VMXLAB_CREATE_VM, 0);
+			mem = mmap(NULL, BIG_PIN, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (vm < 0 || mem == MAP_FAILED)
+				_exit(3);
+			for (;;)	/* pin, unpin, pin... until killed */
+				if (set_region(vm, 0, 0, 0, BIG_PIN, mem) ||
+				    set_region(vm, 0, 0, 0, 0, NULL))
+					_exit(4);
+		}
+		if (pid < 0) {
+			expect("fork", -errno, 0);
+			return;
+		}
+		sleep_ms(50 + 70 * i);
+		kill(pid, SIGKILL);
+		for (j = 0; j < 300; j++) {
+			if (waitpid(pid, &status, WNOHANG) == pid)
+				break;
+			sleep_ms(100);
+		}
+		if (j == 300) {
+			expect("a child pinning memory dies of SIGKILL within 30 s",
+			       0, 1);
+			return;
+		}
+		died += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+	}
+	expect("5 children killed while pinning 64 MiB", died, 5);
+	expect("debugfs vms: their VMs freed", vms_becomes(baseline), baseline);
+	/* Nothing stayed pinned or charged: the same size pins again. */
+	vm = xioctl(dev, VMXLAB_CREATE_VM, 0);
+	mem = mmap(NULL, BIG_PIN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	expect("after them, 64 MiB pins in one slot",
+	       vm >= 0 && mem != MAP_FAILED ?
+	       set_region(vm, 0, 0, 0, BIG_PIN, mem) : -1, 0);
+	expect("... and unpins", set_region(vm, 0, 0, 0, 0, NULL), 0);
+	if (mem != MAP_FAILED)
+		munmap(mem, BIG_PIN);
+	if (vm >= 0)
+		close(vm);
+}
+
+/*
+ * 4 VMs with 2 vCPUs each, every vCPU run by its own thread (each RUN an
+ * exit to userspace), created and closed in an order drawn from a seed:
+ * VM fds closed while their vCPUs still run, vCPUs closed by their
+ * threads. On two CPUs the threads contend for them and move between them.
+ */
+#define STRESS_VMS	4
+#define STRESS_VCPUS	2
+#define STRESS_RUNS	300
+
+/* mov $0x10, %al; 1: out %al, $0x80; jmp 1b */
+static const unsigned char loop_code[] = { 0xb0, 0x10, 0xe6, 0x80, 0xeb, 0xfc };
+
+struct stress_vcpu {
+	int fd;
+	long run_size;
+	struct vmxlab_run *run;
+	int ok;		/* RUNs that gave the expected exit */
+	long err;	/* the first unexpected result */
+};
+
+static void *stress_thread(void *arg)
+{
+	struct stress_vcpu *sv = arg;
+	long r;
+	int i;
+
+	for (i = 0; i < STRESS_RUNS; i++) {
+		r = xioctl(sv->fd, VMXLAB_RUN, 0);
+		if (r || sv->run->exit_reason != VMXLAB_EXIT_IO ||
+		    sv->run->io.port != 0x80) {
+			sv->err = r ? r : 1000 + sv->run->exit_reason;
+			break;
+		}
+		sv->ok++;
+	}
+	munmap(sv->run, sv->run_size);
+	close(sv->fd);
+	return NULL;
+}
+
+static void check_vms_and_threads(int dev, long baseline)
+{
+	struct stress_vcpu sv[STRESS_VMS][STRESS_VCPUS];
+	pthread_t th[STRESS_VMS][STRESS_VCPUS];
+	int vm[STRESS_VMS], order[STRESS_VMS], i, j, k, t;
+	long run_size = xioctl(dev, VMXLAB_GET_RUN_SIZE, 0);
+	unsigned char *mem[STRESS_VMS];
+	unsigned int seed = (unsigned int)time(NULL);
+	int started = 0, good = 0;
+	char got[64];
+
+	printf("# 4 VMs x 2 vCPU threads, order seed %u\n", seed);
+	srand(seed);
+	for (i = 0; i < STRESS_VMS; i++)
+		order[i] = i;
+	for (i = STRESS_VMS - 1; i > 0; i--) {
+		j = rand() % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (k = 0; k < STRESS_VMS; k++) {
+		i = order[k];
+		vm[i] = xioctl(dev, VMXLAB_CREATE_VM, 0);
+		mem[i] = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (vm[i] < 0 || mem[i] == MAP_FAILED) {
+			expect("CREATE_VM and memory for the thread check", -1, 0);
+			return;
+		}
+		memcpy(mem[i] + CODE_GPA, loop_code, sizeof(loop_code));
+		set_region(vm[i], 0, 0, 0, GUEST_MEM, mem[i]);
+		for (j = rand() % 2, t = 0; t < STRESS_VCPUS; t++, j ^= 1) {
+			memset(&sv[i][j], 0, sizeof(sv[i][j]));
+			sv[i][j].run_size = run_size;
+			sv[i][j].fd = vcpu_setup(vm[i], j, run_size,
+						 &sv[i][j].run);
+			if (sv[i][j].fd < 0 ||
+			    pthread_create(&th[i][j], NULL, stress_thread,
+					   &sv[i][j])) {
+				sv[i][j].fd = -1;
+				continue;
+			}
+			started++;
+		}
+		/* Half the VM fds go while their vCPUs run. */
+		if (rand() % 2) {
+			close(vm[i]);
+			vm[i] = -1;
+		}
+	}
+	for (i = 0; i < STRESS_VMS; i++) {
+		for (j = 0; j < STRESS_VCPUS; j++) {
+			if (sv[i][j].fd < 0)
+				continue;
+			pthread_join(th[i][j], NULL);
+			if (sv[i][j].ok == STRESS_RUNS)
+				good++;
+			else
+				printf("# VM %d vCPU %d: %d runs, then %ld\n", i, j,
+				       sv[i][j].ok, sv[i][j].err);
+		}
+		if (vm[i] >= 0)
+			close(vm[i]);
+	}
+	expect("8 vCPU threads started", started, STRESS_VMS * STRESS_VCPUS);
+	snprintf(got, sizeof(got), "%d of %d", good, started);
+	expect_that("every thread's 300 RUNs gave the guest's OUT",
+		    good == STRESS_VMS * STRESS_VCPUS, got, "all 8");
+	expect("debugfs vms: all 4 VMs freed", vms_becomes(baseline), baseline);
+	for (i = 0; i < STRESS_VMS; i++)
+		munmap(mem[i], GUEST_MEM);
+}
+
+/*
  * Slot memory stays pinned (FOLL_LONGTERM) as long as the slot exists.
  * Anonymous memory (check_memory_regions) and shmem, here a memfd, are
  * accepted. A MAP_SHARED mapping of a file outside shmem and hugetlbfs is
@@ -1714,6 +1941,9 @@ int main(void)
 	check_signal_and_resume(dev);
 	check_busy(dev);
 	check_sigkill(dev, baseline);
+	check_sigkill_pin(dev, baseline);
+	check_close_orders(dev, baseline);
+	check_vms_and_threads(dev, baseline);
 	check_host_fpu(dev);
 	check_debug_registers(dev);
 	check_page_walk_mmio(dev);
