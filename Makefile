@@ -5,6 +5,8 @@
 #   make [KDIR=...]     build vmxlab.ko (here) and userspace/vmxlab
 #   make demo           boot an emulated VMX machine (Bochs) and show vmxlab
 #   make check          every test: style, KUnit, Bochs and QEMU lanes
+#   make soak           lanes bochs-debug-2cpu and nested with the ABI fuzzer
+#                       (abi_fuzz) at up to 200000 steps or 40 minutes
 #   make clean
 #
 # KDIR is the kernel build tree to build the module against; the default is
@@ -31,8 +33,11 @@ check:
 check-nested:
 	tests/check.sh --lanes nested
 
+soak:
+	tests/check.sh --lanes "bochs-debug-2cpu nested" --fuzz 200000
+
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
 	$(MAKE) -C userspace clean
 
-.PHONY: all module tool demo check check-nested clean
+.PHONY: all module tool demo check check-nested soak clean

@@ -276,6 +276,51 @@ static int guest_copy(struct vmxlab_vm *vm, u64 gpa, void *buf, size_t len,
 	return err;
 }
 
+/**
+ * vmxlab_cmpxchg_guest() - compare and exchange guest memory atomically
+ * @vm: the VM.
+ * @gpa: guest-physical address, aligned to @len.
+ * @old: the value expected there.
+ * @new: the value to store.
+ * @len: 4 or 8 bytes.
+ *
+ * For the accessed and dirty bits of the guest's paging structures, which
+ * other vCPUs (and the guest's own CPU, SDM Vol. 3A 4.8) update atomically
+ * too.
+ *
+ * Return: 0; -EAGAIN if the memory no longer held @old; -EFAULT if no
+ * writable slot backs @gpa, or for a bad @len or alignment.
+ */
+int vmxlab_cmpxchg_guest(struct vmxlab_vm *vm, u64 gpa, u64 old, u64 new,
+			 unsigned int len)
+{
+	struct vmxlab_slot *s = NULL;
+	bool done = false;
+	int i, err = -EFAULT;
+	void *p;
+
+	if ((len != 4 && len != 8) || (gpa & (len - 1)))
+		return -EFAULT;
+	read_lock(&vm->slots_lock);
+	for (i = 0; i < VMXLAB_MAX_MEM_SLOTS; i++) {
+		s = &vm->slots[i];
+		if (s->size && gpa >= s->gpa && gpa - s->gpa < s->size)
+			break;
+	}
+	if (i < VMXLAB_MAX_MEM_SLOTS && !(s->flags & VMXLAB_MEM_READONLY)) {
+		p = kmap_local_page(s->pages[(gpa - s->gpa) >> PAGE_SHIFT]);
+		p += offset_in_page(gpa);
+		if (len == 8)
+			done = try_cmpxchg64((u64 *)p, &old, new);
+		else
+			done = cmpxchg((u32 *)p, (u32)old, (u32)new) == (u32)old;
+		kunmap_local(p);
+		err = done ? 0 : -EAGAIN;
+	}
+	read_unlock(&vm->slots_lock);
+	return err;
+}
+
 int vmxlab_read_guest(struct vmxlab_vm *vm, u64 gpa, void *buf, size_t len)
 {
 	return guest_copy(vm, gpa, buf, len, false);

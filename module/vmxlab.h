@@ -95,5 +95,7 @@ long vmxlab_vcpu_create(struct vmxlab_vm *vm, unsigned long id);
 int vmxlab_read_guest(struct vmxlab_vm *vm, u64 gpa, void *buf, size_t len);
 int vmxlab_write_guest(struct vmxlab_vm *vm, u64 gpa, const void *buf,
 		       size_t len);
+int vmxlab_cmpxchg_guest(struct vmxlab_vm *vm, u64 gpa, u64 old, u64 new,
+			 unsigned int len);
 
 #endif /* VMXLAB_MODULE_VMXLAB_H */

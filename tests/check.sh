@@ -3,7 +3,7 @@
 #
 # `make check`: every test of vmxlab, on a fresh Debian 12 machine or this one.
 #
-#   tests/check.sh [--lanes "LANE ..."] [--results DIR]
+#   tests/check.sh [--lanes "LANE ..."] [--results DIR] [--fuzz N]
 #
 # 1. installs what it needs (tests/rig/deps.sh), builds or reuses the debug
 #    test kernel (tests/rig/kernel.sh) and finds Debian's stock cloud kernel;
@@ -17,6 +17,11 @@
 #    "N passed, N failed"; any failure, splat, missing result or time-out
 #    makes the exit status non-zero.
 #
+# --fuzz N: the VMX lanes' abi_fuzz test runs N steps instead of 10000, for
+# at most 40 minutes instead of 120 s (vmxlab_fuzz=N vmxlab_fuzz_seconds=2400
+# on each lane's kernel command line; the nested lane's L0 passes them on to
+# L1), and the lanes get 45 more minutes. `make soak` uses it.
+#
 # Results, serial logs and `vmxlab caps --json` of each lane end up in
 # results/ (or --results DIR). Documentation/testing.rst explains it all.
 set -euo pipefail
@@ -27,11 +32,21 @@ results=$root/results
 # Longest first, so that two run side by side until the end.
 all_lanes="bochs-debug-1cpu bochs-debug-2cpu nested bochs-stock-2cpu bochs-stock-1cpu qemu-debug qemu-stock"
 lanes=$all_lanes
+fuzz=
+usage() {
+	echo "usage: $0 [--lanes \"LANE ...\"] [--results DIR] [--fuzz N] (lanes: $all_lanes)" >&2
+	exit 2
+}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--lanes) lanes=$2; shift 2 ;;
 	--results) results=$(realpath -m "$2"); shift 2 ;;
-	*) echo "usage: $0 [--lanes \"LANE ...\"] [--results DIR] (lanes: $all_lanes)" >&2; exit 2 ;;
+	--fuzz)
+		case ${2:-} in '' | *[!0-9]*) usage ;; esac
+		fuzz=$2
+		shift 2
+		;;
+	*) usage ;;
 	esac
 done
 
@@ -187,6 +202,11 @@ run_lane() {
 			echo "lane $name: tests/rig/nested.sh failed (see nested.build.log), not booted"
 			return
 		fi
+	fi
+	# abi_fuzz's steps (tests/guest/init; nested: l0-init passes it on).
+	if [ -n "$fuzz" ]; then
+		append="$append vmxlab_fuzz=$fuzz vmxlab_fuzz_seconds=2400"
+		timeout=$((timeout + 2700))
 	fi
 	if ! [ -r "$kernel" ] || ! [ -r "$initrd" ]; then
 		echo "lane $name: no kernel or initramfs, not booted"

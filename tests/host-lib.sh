@@ -45,6 +45,8 @@ build_tools() {
 			-o "$results/bin/modload" "$root/tests/helpers/modload.c" &&
 		gcc -static -O2 -Wall -Wextra -Werror -pthread -I"$root/uapi" \
 			-o "$results/bin/vmxlab-run-abi-test" "$root/tests/helpers/run-abi-test.c" &&
+		gcc -static -O2 -Wall -Wextra -Werror -pthread -I"$root/uapi" \
+			-o "$results/bin/vmxlab-abi-fuzz" "$root/tests/helpers/abi-fuzz.c" &&
 		gcc -static -O2 -Wall -Wextra -Werror \
 			-o "$results/bin/cpu-hop" "$root/tests/helpers/cpu-hop.c" &&
 		build_guests

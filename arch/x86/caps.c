@@ -56,6 +56,8 @@
  * Not "enable XSAVES/XRSTORS": the guest would run them with the host's
  * IA32_XSS and reach supervisor state components (CET, LBR); without the
  * control they raise #UD (SDM Vol. 3C 25.3), and CPUID does not offer them.
+ * "ENCLS exiting", where the CPU has it, so that a guest's ENCLS exits
+ * (and gets #UD) instead of reaching the host's SGX (25.1.3).
  */
 #define PROC2_REQUIRED	(SECONDARY_EXEC_ENABLE_EPT |			      \
 			 SECONDARY_EXEC_UNRESTRICTED_GUEST)
@@ -63,7 +65,8 @@
 			 SECONDARY_EXEC_ENABLE_RDTSCP |			      \
 			 SECONDARY_EXEC_ENABLE_INVPCID |		      \
 			 SECONDARY_EXEC_WBINVD_EXITING |		      \
-			 SECONDARY_EXEC_PAUSE_LOOP_EXITING)
+			 SECONDARY_EXEC_PAUSE_LOOP_EXITING |		      \
+			 SECONDARY_EXEC_ENCLS_EXITING)
 
 /*
  * VM-exit (24.7.1): a 64-bit host, EFER switched by the CPU. Not

@@ -8,6 +8,7 @@
 #ifndef VMXLAB_ARCH_X86_EMULATE_H
 #define VMXLAB_ARCH_X86_EMULATE_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 /**
@@ -35,27 +36,43 @@ struct mmio_insn {
 int mmio_decode(const u8 *code, unsigned int n, unsigned int mode,
 		struct mmio_insn *insn);
 
+/* Page-fault error code bits (SDM Vol. 3A 4.7); the access kinds too. */
+#define GWALK_PF_PRESENT	BIT(0)	/* a protection violation, not absent */
+#define GWALK_PF_WRITE		BIT(1)
+#define GWALK_PF_USER		BIT(2)
+#define GWALK_PF_RSVD		BIT(3)
+#define GWALK_PF_FETCH		BIT(4)
+
 /**
  * struct gwalk_regs - the guest's paging controls
- * @cr0: CR0 (PG).
- * @cr3: CR3.
- * @cr4: CR4 (PAE, PSE).
- * @efer: IA32_EFER (LMA).
+ * @cr0: CR0 (PG, WP).
+ * @cr3: CR3 (the first paging structure; unused by PAE paging).
+ * @cr4: CR4 (PSE, PAE, SMEP, SMAP).
+ * @efer: IA32_EFER (LMA, NXE).
+ * @rflags: RFLAGS (AC, which lets supervisor data accesses through SMAP).
  * @pdptr: the PDPTEs of PAE paging (VMCS fields).
  */
 struct gwalk_regs {
-	u64 cr0, cr3, cr4, efer;
+	u64 cr0, cr3, cr4, efer, rflags;
 	u64 pdptr[4];
 };
 
-/* Reads the guest-physical 8 (or 4) bytes at @gpa; 0 or -EFAULT. */
-typedef int (*gwalk_read_t)(void *ctx, u64 gpa, u64 *val, unsigned int len);
+/**
+ * struct gwalk_ops - the guest-physical memory gwalk() reads and updates
+ * @read: reads the guest-physical 8 (or 4) bytes at @gpa into @val (for 4,
+ *        its upper half is ignored): 0 or -EFAULT.
+ * @cmpxchg: replaces @old by @new at @gpa (8 or 4 bytes) atomically: 0,
+ *           -EAGAIN if the entry no longer holds @old, -EFAULT if not RAM.
+ *
+ * Both get the @ctx passed to gwalk(); @len is 4 for the entries of 32-bit
+ * paging, 8 otherwise. @cmpxchg sets the accessed and dirty flags.
+ */
+struct gwalk_ops {
+	int (*read)(void *ctx, u64 gpa, u64 *val, unsigned int len);
+	int (*cmpxchg)(void *ctx, u64 gpa, u64 old, u64 new, unsigned int len);
+};
 
-/* Page-fault error code bits (SDM Vol. 3A 4.7) gwalk() reports. */
-#define GWALK_PF_PRESENT	BIT(0)
-#define GWALK_PF_WRITE		BIT(1)
-
-int gwalk(const struct gwalk_regs *r, u64 gva, bool write, gwalk_read_t read,
-	  void *ctx, u64 *gpa, u32 *pf_error);
+int gwalk(const struct gwalk_regs *r, u64 gva, u32 access,
+	  const struct gwalk_ops *ops, void *ctx, u64 *gpa, u32 *pf_error);
 
 #endif /* VMXLAB_ARCH_X86_EMULATE_H */

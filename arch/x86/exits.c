@@ -321,7 +321,8 @@ static void cpuid_filter(struct vmx_vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b,
 		*d &= ~(BIT(7) | BIT(9) | BIT(14) | BIT(21) | BIT(22) |
 			BIT(29) | BIT(31));
 		break;
-	case 5: case 6: case 0xa: case 0xb: case 0x1f:
+	/* MONITOR, thermal, PMU, topology; SGX (0x12): none for guests. */
+	case 5: case 6: case 0xa: case 0xb: case 0x12: case 0x1f:
 		*a = 0;
 		*b = 0;
 		*c = 0;
@@ -332,18 +333,24 @@ static void cpuid_filter(struct vmx_vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b,
 			if (!(cfg->proc2 & SECONDARY_EXEC_ENABLE_INVPCID))
 				*b &= ~BIT(10);
 			*b &= ~(BIT(2) | BIT(12) | BIT(14) | BIT(15) | BIT(25));
-			*c &= ~(BIT(3) | BIT(4) | BIT(5) | BIT(7) | BIT(16));
+			/*
+			 * PKU, OSPKE, WAITPKG, CET shadow stacks, LA57, SGX
+			 * launch control.
+			 */
+			*c &= ~(BIT(3) | BIT(4) | BIT(5) | BIT(7) | BIT(16) |
+				BIT(30));
 			/* RDPID reads TSC_AUX, like RDTSCP. */
 			if (!vmx_guest_has_rdtscp())
 				*c &= ~BIT(22);
 			/*
-			 * CET; and the speculation controls, whose MSRs a
+			 * PCONFIG (18, no "enable PCONFIG": #UD), CET; and
+			 * the speculation controls, whose MSRs a
 			 * guest cannot use here (IA32_SPEC_CTRL, PRED_CMD,
 			 * FLUSH_CMD, ARCH_CAPABILITIES raise #GP): IBRS/IBPB,
 			 * STIBP, L1D_FLUSH, ARCH_CAPABILITIES, SSBD.
 			 */
-			*d &= ~(BIT(20) | BIT(26) | BIT(27) | BIT(28) |
-				BIT(29) | BIT(30) | BIT(31));
+			*d &= ~(BIT(18) | BIT(20) | BIT(26) | BIT(27) |
+				BIT(28) | BIT(29) | BIT(30) | BIT(31));
 		}
 		break;
 	case 0xd:
@@ -695,6 +702,19 @@ static int walk_read(void *ctx, u64 gpa, u64 *val, unsigned int len)
 	return vmxlab_read_guest(w->v->core->vm, gpa, val, len);
 }
 
+/* Accessed and dirty bits go into the guest's tables atomically (4.8). */
+static int walk_cmpxchg(void *ctx, u64 gpa, u64 old, u64 new, unsigned int len)
+{
+	struct walk_ctx *w = ctx;
+
+	return vmxlab_cmpxchg_guest(w->v->core->vm, gpa, old, new, len);
+}
+
+static const struct gwalk_ops walk_ops = {
+	.read = walk_read,
+	.cmpxchg = walk_cmpxchg,
+};
+
 static void walk_regs(struct gwalk_regs *r)
 {
 	int i;
@@ -703,35 +723,55 @@ static void walk_regs(struct gwalk_regs *r)
 	r->cr3 = vmcs_readl(GUEST_CR3);
 	r->cr4 = vmx_guest_cr4();
 	r->efer = vmcs_read64(GUEST_IA32_EFER);
+	r->rflags = vmcs_readl(GUEST_RFLAGS);
 	for (i = 0; i < 4; i++)
 		r->pdptr[i] = vmcs_read64(GUEST_PDPTR0 + 2 * i);
 }
 
 /*
- * Copies @len bytes between @buf and the guest-linear address @la, page by
- * page. Return: 0; -ENOENT for a not-present page (after queueing the
- * guest's #PF if @inject); -EFAULT where the memory is not guest RAM.
+ * Translates the guest-linear address @la for an access of the kinds in
+ * @access (GWALK_PF_WRITE, GWALK_PF_FETCH; a user access if the guest runs
+ * at CPL 3), with the rights checks and accessed/dirty updates of the
+ * guest's MMU (emulate.c). Return: 0 with *@gpa; -ENOENT for a page fault
+ * (queued for the guest if @inject); -EFAULT where a paging structure is
+ * not guest RAM.
  */
-static int copy_linear(struct vmx_vcpu *v, u64 la, void *buf, size_t len,
-		       bool write, bool inject)
+static int translate(struct vmx_vcpu *v, u64 la, u32 access, bool inject,
+		     u64 *gpa)
 {
 	struct walk_ctx w = { v };
 	struct gwalk_regs r;
 	u32 pf;
+	int err;
+
+	if (guest_cpl() == 3)
+		access |= GWALK_PF_USER;
+	walk_regs(&r);
+	err = gwalk(&r, la, access, &walk_ops, &w, gpa, &pf);
+	if (err == -ENOENT && inject) {
+		v->cr2 = la;
+		vmx_queue_exception(v, X86_TRAP_PF, true, pf);
+	}
+	return err;
+}
+
+/*
+ * Copies @len bytes between @buf and the guest-linear address @la, page by
+ * page, for an access of the kinds in @access (a write into guest memory
+ * if GWALK_PF_WRITE). Return: 0; -ENOENT for a page fault (queued for the
+ * guest if @inject); -EFAULT where the memory is not guest RAM.
+ */
+static int copy_linear(struct vmx_vcpu *v, u64 la, void *buf, size_t len,
+		       u32 access, bool inject)
+{
+	bool write = access & GWALK_PF_WRITE;
 	u64 gpa;
 	int err;
 
-	walk_regs(&r);
 	while (len) {
 		size_t n = min_t(size_t, len, PAGE_SIZE - (la & ~PAGE_MASK));
 
-		err = gwalk(&r, la, write, walk_read, &w, &gpa, &pf);
-		if (err == -ENOENT && inject) {
-			v->cr2 = la;
-			vmx_queue_exception(v, X86_TRAP_PF, true,
-					    pf | (guest_cpl() == 3 ? 4 : 0));
-			return err;
-		}
+		err = translate(v, la, access, inject, &gpa);
 		if (err)
 			return err;
 		err = write ? vmxlab_write_guest(v->core->vm, gpa, buf, n) :
@@ -748,6 +788,33 @@ static int copy_linear(struct vmx_vcpu *v, u64 la, void *buf, size_t len,
 static u64 addr_mask(unsigned int size)
 {
 	return size == 8 ? ~0ULL : BIT_ULL(8 * size) - 1;
+}
+
+/*
+ * The linear address of element @i of a string I/O instruction: the
+ * offset in RSI/RDI counts up or down and wraps at the address size, the
+ * segment base stays (SDM Vol. 2B "INS", "OUTS").
+ */
+static u64 string_elem(const struct vmx_io_op *io, u64 i)
+{
+	u64 off = io->down ? io->first - i * io->size :
+		  io->first + i * io->size;
+
+	return io->base + (off & addr_mask(io->addr_size));
+}
+
+/*
+ * Every byte of @len (at most a page) at @la translates for the access;
+ * the first that does not gets its #PF queued if @inject.
+ */
+static int probe_linear(struct vmx_vcpu *v, u64 la, size_t len, bool write,
+			bool inject)
+{
+	u32 access = write ? GWALK_PF_WRITE : 0;
+	u64 gpa;
+
+	return translate(v, la, access, inject, &gpa) ?:
+	       translate(v, la + len - 1, access, inject, &gpa);
 }
 
 /* Address size of INS/OUTS: instruction information if the CPU gives it. */
@@ -776,7 +843,9 @@ static enum vmx_exit_action string_io(struct vmx_vcpu *v, struct vmx_io_op *io)
 
 	io->addr_size = string_addr_size();
 	io->down = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF;
-	io->linear = vmcs_readl(GUEST_LINEAR_ADDRESS);
+	io->first = v->regs[io->in ? VMX_RDI : VMX_RSI] &
+		    addr_mask(io->addr_size);
+	io->base = vmcs_readl(GUEST_LINEAR_ADDRESS) - io->first;
 	if (io->rep) {
 		count = v->regs[VMX_RCX] & addr_mask(io->addr_size);
 		if (!count) {
@@ -785,18 +854,35 @@ static enum vmx_exit_action string_io(struct vmx_vcpu *v, struct vmx_io_op *io)
 		}
 	}
 	io->count = min_t(u64, count, VMXLAB_RUN_IO_DATA_MAX / io->size);
-	for (i = 0; !io->in && i < io->count && !err; i++) {
-		u64 la = io->down ? io->linear - i * io->size :
-			 io->linear + i * io->size;
+	/*
+	 * As many elements as can be done before one faults: OUTS reads them
+	 * now, INS makes sure that they will have somewhere to go before a
+	 * port is read for them. The element that faults is not part of this
+	 * exit: the instruction is re-executed after the others (RIP stays,
+	 * RSI/RDI and RCX have moved) and faults then, as on hardware, where
+	 * the iterations before a fault complete (SDM Vol. 2B "REP").
+	 */
+	for (i = 0; i < io->count; i++) {
+		u64 la = string_elem(io, i);
 
-		err = copy_linear(v, la, data + i * io->size, io->size, false,
-				  true);
+		if (io->in)
+			err = probe_linear(v, la, io->size, true, false);
+		else
+			err = copy_linear(v, la, data + i * io->size,
+					  io->size, 0, false);
+		/* INS data for memory that is not RAM is dropped later. */
+		if (err == -ENOENT || (err && !io->in))
+			break;
 	}
-	if (err == -ENOENT)
-		return VMX_RESUME;	/* the guest takes its #PF */
-	if (err)
+	if (i == 0 && err == -ENOENT) {
+		/* The first element faults: the guest takes its #PF now. */
+		probe_linear(v, string_elem(io, 0), io->size, io->in, true);
+		return VMX_RESUME;
+	}
+	if (i == 0)
 		return internal_error(v, VMXLAB_INTERNAL_STRING_IO,
 				      EXIT_REASON_IO_INSTRUCTION);
+	io->count = i;
 	return VMX_TO_USER;
 }
 
@@ -835,7 +921,7 @@ static void complete_io(struct vmx_vcpu *v)
 	struct vmx_io_op *io = &v->io;
 	u8 *data = (u8 *)v->core->run + VMXLAB_RUN_IO_DATA_OFFSET;
 	unsigned int reg = io->in ? VMX_RDI : VMX_RSI;
-	u64 mask, delta, i, val = 0;
+	u64 mask, keep, delta, i, val = 0;
 
 	if (!io->string) {
 		if (io->in) {
@@ -846,10 +932,8 @@ static void complete_io(struct vmx_vcpu *v)
 		return;
 	}
 	for (i = 0; io->in && i < io->count; i++) {
-		u64 la = io->down ? io->linear - i * io->size :
-			 io->linear + i * io->size;
-		int err = copy_linear(v, la, data + i * io->size, io->size,
-				      true, true);
+		int err = copy_linear(v, string_elem(io, i), data + i * io->size,
+				      io->size, GWALK_PF_WRITE, true);
 
 		/*
 		 * A not-present page: the guest takes its #PF and executes the
@@ -860,14 +944,20 @@ static void complete_io(struct vmx_vcpu *v)
 		if (err == -ENOENT)
 			return;
 	}
+	/*
+	 * RSI/RDI and RCX as the instruction leaves them: with a 16-bit
+	 * address size only their low 16 bits change; a 32-bit one writes
+	 * ESI/EDI and ECX, which clears bits 63:32 (SDM Vol. 1 3.4.1.1).
+	 */
 	mask = addr_mask(io->addr_size);
+	keep = io->addr_size == 2 ? ~mask : 0;
 	delta = (u64)io->count * io->size;
 	val = v->regs[reg];
 	val = io->down ? val - delta : val + delta;
-	v->regs[reg] = (v->regs[reg] & ~mask) | (val & mask);
+	v->regs[reg] = (v->regs[reg] & keep) | (val & mask);
 	if (io->rep) {
 		val = (v->regs[VMX_RCX] & mask) - io->count;
-		v->regs[VMX_RCX] = (v->regs[VMX_RCX] & ~mask) | (val & mask);
+		v->regs[VMX_RCX] = (v->regs[VMX_RCX] & keep) | (val & mask);
 		if (val & mask)
 			return;	/* RIP stays: the REP instruction goes on */
 	}
@@ -887,7 +977,7 @@ static unsigned int fetch_insn(struct vmx_vcpu *v, u8 *buf)
 		la = (u32)la;
 	/* Stop at the first byte that cannot be read (end of RAM). */
 	for (n = 15; n; n--) {
-		if (!copy_linear(v, la, buf, n, false, false))
+		if (!copy_linear(v, la, buf, n, GWALK_PF_FETCH, false))
 			return n;
 	}
 	return 0;
@@ -984,7 +1074,7 @@ static const vmx_exit_handler exit_handlers[VMXLAB_NR_EXIT_REASONS] = {
 	[EXIT_REASON_INVD]			= handle_skip,
 	[EXIT_REASON_WBINVD]			= handle_skip,
 	[EXIT_REASON_VMCALL]			= handle_vmcall,
-	/* No VMX, SMX or MONITOR/MWAIT for guests (CPUID hides them). */
+	/* No VMX, SMX, SGX or MONITOR/MWAIT for guests (CPUID hides them). */
 	[VMX_EXIT_REASON_GETSEC]		= inject_ud,
 	[EXIT_REASON_VMCLEAR]			= inject_ud,
 	[EXIT_REASON_VMLAUNCH]			= inject_ud,
@@ -996,6 +1086,7 @@ static const vmx_exit_handler exit_handlers[VMXLAB_NR_EXIT_REASONS] = {
 	[EXIT_REASON_VMOFF]			= inject_ud,
 	[EXIT_REASON_VMON]			= inject_ud,
 	[EXIT_REASON_INVEPT]			= inject_ud,
+	[EXIT_REASON_ENCLS]			= inject_ud,
 	[EXIT_REASON_INVVPID]			= inject_ud,
 	[EXIT_REASON_VMFUNC]			= inject_ud,
 	[EXIT_REASON_MWAIT_INSTRUCTION]		= inject_ud,

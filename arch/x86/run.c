@@ -109,24 +109,31 @@ static void host_state_restore(struct host_state *h)
 }
 
 /*
- * The guest's DR0-DR3 and DR6, in the hardware while it has a breakpoint
- * enabled in DR7 (which VM entry loads from the VMCS). Otherwise the
- * hardware keeps the host's: with the guest's DR7 they cannot fire, and
- * MOV DR exits, so the guest never reads them.
+ * The guest's debug registers in the hardware while it runs: DR6 always
+ * (a #DB the guest takes, single-step included, sets bits there that its
+ * MOV from DR6 must see), DR0-DR3 while it has a breakpoint enabled in DR7
+ * (which VM entry loads from the VMCS). Otherwise DR0-DR3 keep the host's:
+ * with the guest's DR7 they cannot fire, and MOV DR exits, so the guest
+ * never reads them.
  */
-static void guest_debugregs_load(struct vmx_vcpu *v)
+static void guest_debugregs_load(struct vmx_vcpu *v, bool dbg)
 {
-	/* No host breakpoint may fire on a guest address meanwhile. */
-	if (hw_breakpoint_active())
-		set_debugreg(0UL, 7);
-	set_debugreg(v->db[0], 0);
-	set_debugreg(v->db[1], 1);
-	set_debugreg(v->db[2], 2);
-	set_debugreg(v->db[3], 3);
+	if (dbg) {
+		/* No host breakpoint may fire on a guest address meanwhile. */
+		if (hw_breakpoint_active())
+			set_debugreg(0UL, 7);
+		set_debugreg(v->db[0], 0);
+		set_debugreg(v->db[1], 1);
+		set_debugreg(v->db[2], 2);
+		set_debugreg(v->db[3], 3);
+	}
 	set_debugreg(v->dr6, 6);
 }
 
-/* After the exit: keep the guest's DR6 (its #DBs set it), reset the CPU's. */
+/*
+ * After the exit: keep the guest's DR6, give the kernel back the value it
+ * expects between its own #DBs (its handler resets DR6 the same way).
+ */
 static void guest_debugregs_save(struct vmx_vcpu *v)
 {
 	get_debugreg(v->dr6, 6);
@@ -232,8 +239,7 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 		write_pkru(v->pkru);
 
 	dbg = v->dr7 & VMX_DR7_ENABLED;
-	if (dbg)
-		guest_debugregs_load(v);
+	guest_debugregs_load(v, dbg);
 
 	/*
 	 * VMX may have been switched off on this CPU under us by the reboot
@@ -252,8 +258,7 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 		v->pkru = rdpkru();
 		write_pkru(h->pkru);
 	}
-	if (dbg)
-		guest_debugregs_save(v);
+	guest_debugregs_save(v);
 	v->cr2 = read_cr2();
 	if (xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, h->xcr0);

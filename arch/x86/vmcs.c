@@ -630,6 +630,9 @@ static void vmcs_init_controls(struct vmx_vcpu *v)
 		vmcs_write64(TSC_OFFSET, 0);
 	if (v->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, v->vpid);
+	/* Every ENCLS leaf exits (24.6.16): no SGX for guests. */
+	if (c->proc2 & SECONDARY_EXEC_ENCLS_EXITING)
+		vmcs_write64(ENCLS_EXITING_BITMAP, ~0ULL);
 	if (c->proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
 		/* KVM's defaults; a PAUSE-loop exit just resumes the guest. */
 		vmcs_write32(PLE_GAP, 128);

@@ -66,7 +66,8 @@ enum vmx_pending {
  * @port: the port.
  * @count: elements handed to userspace this time.
  * @addr_size: address size of a string instruction, bytes (2, 4, 8).
- * @linear: guest-linear address of the first element (INS/OUTS).
+ * @first: RSI (OUTS) or RDI (INS) at the exit, within the address size.
+ * @base: the segment base: guest-linear address of element 0 - @first.
  * @down: RFLAGS.DF was set: the string goes to lower addresses.
  */
 struct vmx_io_op {
@@ -77,7 +78,8 @@ struct vmx_io_op {
 	u16 port;
 	u32 count;
 	u8 addr_size;
-	u64 linear;
+	u64 first;
+	u64 base;
 	bool down;
 };
 

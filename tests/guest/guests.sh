@@ -69,6 +69,21 @@ run_fpu_state    | fpu-state.elf    | -       | PASS   | -     | fpu-state: kept
 run_xsetbv       | xsetbv.elf       | -       | PASS   | -     | xsetbv: XCR0 rules hold
 	| ~^xsetbv: .*illegal values refused
 run_cpuid_msr    | cpuid-msr.elf    | -       | PASS   | -     | cpuid-msr: CPUID and MSRs agree
+# Hostile guests: what a buggy or malicious kernel does, checked against
+# what hardware gives (tests/guests/hostile-*.S).
+run_hostile_tf   | hostile-tf.elf   | -       | PASS   | -
+	| hostile-tf: single-step and shadows as hardware
+	| hostile-tf: OUT with TF set
+run_hostile_xsave | hostile-xsave.elf | -     | PASS   | -
+	| hostile-xsave: supervisor state out of reach
+run_hostile_rep  | hostile-rep.elf  | -       | PASS   | -
+	| hostile-rep: string I/O edges as hardware
+	| hostile-rep: OUTSB to the end of a page, #PF, then on: all bytes once
+run_hostile_remap | hostile-remap.elf | -     | PASS   | -
+	| hostile-remap: 10000 remaps, no stale translation
+	| ~^hostile-remap: \.\{100\}$
+run_hostile_ud   | hostile-ud.elf   | -       | PASS   | -     | hostile-ud: SMX and SGX absent
+run_hostile_triple
 run_triple_fault | triple-fault.elf | -       | 2      | -     | triple-fault: now
 run_halt         | halt.bin         | -       | 0      | -     | halt: cli
 run_halt         | halt-sti.bin     | -       | 12     | -     | halt: sti
@@ -77,6 +92,8 @@ run_sigint
 run_two_vms
 run_cpu_hop
 run_abi_misuse
+# abi_fuzz: not a guest, the ABI fuzzer; t_abi_fuzz is in lane-vmx.sh.
+abi_fuzz
 run_stats
 run_all_gone
 EOF
@@ -362,6 +379,19 @@ t_run_mempattern() {
 	# The check must also be able to fail: hello-pm leaves RAM unpatterned.
 	vrun hello-pm.elf --mem 32M --check-pattern 0x400000
 	expect_status 18
+}
+
+# Five triple faults in a row, each ending its run cleanly (status 2); the
+# host runs a guest normally afterwards.
+t_run_hostile_triple() {
+	for _n in 1 2 3 4 5; do
+		echo "triple fault $_n of 5:"
+		vrun triple-fault.elf
+		expect_status 2 || return 1
+		has_line "triple-fault: now" || return 1
+	done
+	echo "five triple faults in a row, status 2 each; now a guest that passes"
+	pass_with_line hello-lm.elf "hello from long mode"
 }
 
 t_run_timeout() {

@@ -9,7 +9,8 @@
 
 # The run_* tests need the module as module_load leaves it and leave it so
 # (no VM, VMX off: run_all_gone checks), before vmx_on_off counts VMXONs.
-# GUEST_TESTS: the run_* tests in the order of the table in guests.sh.
+# GUEST_TESTS: the run_* tests in the order of the table in guests.sh, and
+# abi_fuzz (after run_abi_misuse) among them.
 ALL_TESTS="module_load api_version caps_report abi
 $GUEST_TESTS
 vmx_on_off multi_vm cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm
@@ -17,6 +18,10 @@ unload_busy load_cycles no_leaks dmesg_clean poweroff_under_guest"
 
 # Number of load/create/destroy/unload cycles in load_cycles.
 CYCLES=${VMXLAB_CYCLES:-200}
+# Steps and time limit of abi_fuzz (vmxlab_fuzz=N, vmxlab_fuzz_seconds=S on
+# the kernel command line; `make soak` sets both).
+FUZZ_ITERATIONS=${VMXLAB_FUZZ_ITERATIONS:-10000}
+FUZZ_SECONDS=${VMXLAB_FUZZ_SECONDS:-120}
 
 t_module_load() {
 	dmesg_mark
@@ -53,6 +58,17 @@ t_caps_report() {
 
 t_abi() {
 	vmxlab-abi-test
+}
+
+# The ABI fuzzer (tests/helpers/abi-fuzz.c): random ioctls, arguments,
+# guest states and run-page scribbles from a seeded generator, every result
+# checked against Documentation/abi.rst; it leaves no VM behind. It stops
+# after FUZZ_ITERATIONS steps or 120 s, whichever comes first; SIGKILL
+# (status 137) at 300 s in case it hangs despite its own 30 s watchdog
+# (status 3). A failure prints its seed: vmxlab-abi-fuzz --seed N replays it.
+t_abi_fuzz() {
+	timeout -s KILL $((FUZZ_SECONDS + 180)) vmxlab-abi-fuzz \
+		--iterations "$FUZZ_ITERATIONS" --seconds "$FUZZ_SECONDS"
 }
 
 # hold_vms N: start `vmxlab probe` holding N VMs; sets HOLD_PID.

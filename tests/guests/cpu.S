@@ -5,6 +5,9 @@
  * vectors 0-31 all go to one handler, and (64-bit) a TSS and page tables of
  * the guest's own that identity-map the whole 4 GiB with 2 MiB pages.
  *
+ * (64-bit) scratch_pt remaps the 2 MiB at SCRATCH_VA with 4 KiB pages of a
+ * page table the guest supplies.
+ *
  * The exception handler stores the vector and error code in fault_vector
  * and fault_error. If fixup_ip is set (EXPECT_FAULT in guest.h) it resumes
  * there; otherwise it prints "unexpected exception V error E at IP" and
@@ -130,7 +133,7 @@ exc_common:
 	EXIT E_EXCEPTION
 
 #else /* BITS == 64 */
-	.globl init64, paging64
+	.globl init64, paging64, scratch_pt
 	.balign 8
 gdt:
 	.quad 0
@@ -296,6 +299,20 @@ paging64:
 	pop %rdi
 	pop %rdx
 	pop %rcx
+	pop %rax
+	ret
+
+/*
+ * scratch_pt: after paging64, map the 2 MiB at SCRATCH_VA through the
+ * 4 KiB page table at RDI (4 KiB aligned, its entries the caller's) instead
+ * of the 2 MiB page there, and flush the TLB (MOV to CR3). Keeps GPRs.
+ */
+scratch_pt:
+	push %rax
+	lea 7(%rdi), %rax		/* P, RW, US */
+	mov %rax, pd + (SCRATCH_VA >> 21) * 8(%rip)
+	mov %cr3, %rax
+	mov %rax, %cr3
 	pop %rax
 	ret
 

@@ -22,6 +22,7 @@
 #define EXIT_PORT	0xf4
 #define UNCLAIMED_PORT	0x510	/* no device: reads all ones */
 #define UNBACKED_GPA	0xd0000000	/* above RAM, below 4 GiB */
+#define SCRATCH_VA	0x40000000	/* 2 MiB that scratch_pt (cpu.S) remaps */
 
 /* What the guest sees of vmxlab (uapi/linux/vmxlab.h). */
 #define HC_NOP		0
@@ -162,6 +163,15 @@
 #define E_CM_SPEC		0x76	/* IA32_SPEC_CTRL/PRED_CMD vs CPUID.(7,0):EDX */
 #define E_CM_FLUSH		0x77	/* IA32_FLUSH_CMD vs CPUID.(7,0):EDX[28] */
 #define E_CM_ARCH_CAP		0x7c	/* IA32_ARCH_CAPABILITIES vs CPUID.(7,0):EDX[29] */
+/*
+ * hostile-* (values from the gap below PASS): one per guest; its FAIL
+ * lines (CHECK below) say which checks failed.
+ */
+#define E_HOSTILE_TF		0x0a	/* single-step, STI/MOV SS shadows */
+#define E_HOSTILE_XSAVE		0x0b	/* XSAVES/XRSTORS, XRSTOR header checks */
+#define E_HOSTILE_REP		0x0c	/* REP INS/OUTS edge cases */
+#define E_HOSTILE_REMAP		0x0d	/* a stale translation after INVLPG */
+#define E_HOSTILE_UD		0x0e	/* SMX, SGX, VMFUNC...: #UD, CPUID */
 /* any guest */
 #define E_RETURNED		0x7d	/* HLT or a fault returned */
 #define E_EXCEPTION		0x7e	/* unexpected exception */
@@ -300,6 +310,62 @@
 #endif
 	cmpl $-1, VAR(fault_vector)
 	FAIL_IF ne, \value, "\msg"
+.endm
+
+/*
+ * CHECK cc, "what": like FAIL_IF, but the guest goes on, so that one run
+ * reports every check that fails: if condition cc holds, print
+ * "FAIL: what" and count it in checks_failed (check_failed, uart.S). Keeps
+ * every register but the flags.
+ */
+.macro CHECK cc, msg
+	.pushsection .rodata
+.Lcmsg\@:
+	.asciz "\msg"
+	.popsection
+	.pushsection .text.fail, "ax"
+.Lcfail\@:
+	push XSI
+	mov $.Lcmsg\@, %esi
+	call check_failed
+	pop XSI
+	jmp .Lcback\@
+	.popsection
+	j\cc .Lcfail\@
+.Lcback\@:
+.endm
+
+/*
+ * CHECK_FAULT vector, "what", instruction...: EXPECT_FAULT as a CHECK (the
+ * guest goes on); fault_error holds the error code afterwards.
+ */
+.macro CHECK_FAULT vec, msg, insn:vararg
+	movl $-1, VAR(fault_vector)
+#if BITS == 64
+	movq $.Lafter\@, VAR(fixup_ip)
+#else
+	movl $.Lafter\@, VAR(fixup_ip)
+#endif
+	\insn
+.Lafter\@:
+#if BITS == 64
+	movq $0, VAR(fixup_ip)
+#else
+	movl $0, VAR(fixup_ip)
+#endif
+	cmpl $\vec, VAR(fault_vector)
+	CHECK ne, "\msg"
+.endm
+
+/* CHECK_NO_FAULT "what", instruction...: EXPECT_NO_FAULT as a CHECK. */
+.macro CHECK_NO_FAULT msg, insn:vararg
+	CHECK_FAULT -1, "\msg", \insn
+.endm
+
+/* CHECKS_PASSED value: exit with value if a CHECK failed. */
+.macro CHECKS_PASSED value
+	cmpl $0, VAR(checks_failed)
+	FAIL_IF ne, \value, "a check above failed"
 .endm
 #endif
 

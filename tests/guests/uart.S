@@ -11,6 +11,9 @@
 #if BITS == 64
 	.globl put_hex64
 #endif
+#if BITS != 16
+	.globl check_failed, checks_failed
+#endif
 
 /* putc: print AL. Clobbers AH, DX. */
 putc:
@@ -66,6 +69,34 @@ put_hex64:
 	dec %ecx
 	jnz 1b
 	ret
+#endif
+
+#if BITS != 16
+/*
+ * check_failed: print "FAIL: " and the string at ESI/RSI, count it in
+ * checks_failed and return (CHECK in guest.h). Keeps every register but
+ * the flags.
+ */
+check_failed:
+	push XAX
+	push XDX
+	push XSI
+	push XSI
+	PUTS_LIT "FAIL: "
+	pop XSI
+	call puts
+	call newline
+	incl VAR(checks_failed)
+	pop XSI
+	pop XDX
+	pop XAX
+	ret
+
+	.data
+	.balign 4
+checks_failed:
+	.long 0
+	.text
 #endif
 
 /* fail: print "FAIL: " and the string at SI, then exit with DI's low byte. */

@@ -2,7 +2,9 @@
 /*
  * KUnit suite for arch/x86/emulate.c: MMIO instructions as GNU as encodes
  * them, with what the decoder must find (SDM Vol. 2 "MOV", "MOVZX"), and
- * guest page walks over small hand-built page tables (SDM Vol. 3A 4.3-4.5).
+ * guest page walks over small hand-built page tables: translation, access
+ * rights, error codes and the accessed and dirty flags (SDM Vol. 3A 4.3 to
+ * 4.8).
  */
 #include <kunit/test.h>
 
@@ -100,9 +102,18 @@ static void mmio_decode_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, insn.dst_size, c->want.dst_size);
 }
 
-/* A toy guest-physical memory of 64 KiB for the page walks. */
+/*
+ * A toy guest-physical memory of 64 KiB for the page walks, which can play
+ * the guest: race_xor is XORed into the entry at race_gpa just before the
+ * next @races cmpxchg calls there, as if the guest wrote it between the
+ * walk's read and its update; a cmpxchg at rom_gpa fails with -EFAULT.
+ */
 struct toy_mem {
 	u8 bytes[0x10000];
+	u64 race_gpa, race_xor;
+	unsigned int races;
+	u64 rom_gpa;
+	unsigned int ncas;	/* cmpxchg calls */
 };
 
 static int toy_read(void *ctx, u64 gpa, u64 *val, unsigned int len)
@@ -116,102 +127,523 @@ static int toy_read(void *ctx, u64 gpa, u64 *val, unsigned int len)
 	return 0;
 }
 
-static void put64(struct toy_mem *m, u64 gpa, u64 v)
+static int toy_cmpxchg(void *ctx, u64 gpa, u64 old, u64 new, unsigned int len)
 {
-	memcpy(m->bytes + gpa, &v, 8);
+	struct toy_mem *m = ctx;
+	u64 cur = 0;
+
+	m->ncas++;
+	if (gpa + len > sizeof(m->bytes) || (m->rom_gpa && gpa == m->rom_gpa))
+		return -EFAULT;
+	memcpy(&cur, m->bytes + gpa, len);
+	if (m->races && gpa == m->race_gpa) {
+		m->races--;
+		cur ^= m->race_xor;
+		memcpy(m->bytes + gpa, &cur, len);
+	}
+	if (cur != old)
+		return -EAGAIN;
+	memcpy(m->bytes + gpa, &new, len);
+	return 0;
 }
 
-static void put32(struct toy_mem *m, u64 gpa, u32 v)
+static const struct gwalk_ops toy_ops = {
+	.read = toy_read,
+	.cmpxchg = toy_cmpxchg,
+};
+
+/* Entry bits (SDM Vol. 3A 4.3 to 4.5) and the access and error code bits. */
+#define E_P	_PAGE_PRESENT
+#define E_RW	_PAGE_RW
+#define E_US	_PAGE_USER
+#define E_A	_PAGE_ACCESSED
+#define E_D	_PAGE_DIRTY
+#define E_PS	_PAGE_PSE
+#define E_XD	_PAGE_NX
+#define E_ALL	(E_P | E_RW | E_US)
+#define GW_P	GWALK_PF_PRESENT
+#define GW_W	GWALK_PF_WRITE
+#define GW_U	GWALK_PF_USER
+#define GW_RSVD	GWALK_PF_RSVD
+#define GW_I	GWALK_PF_FETCH
+
+/*
+ * The base tables each case starts from: one path, every entry present,
+ * writable and user, A and D clear, that maps linear 0x5000 to TOY_PAGE.
+ * 4-level: CR3 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000. PAE: PDPTE 0
+ * 0x3001 (in the VMCS fields, CR3 unused), PD 0x3000, PT 0x4000. 32-bit:
+ * CR3 0x1000, PT 0x2000, whose entry 6 maps 0x6000 to 0x77000.
+ */
+#define PML4E0	0x1000		/* 4-level */
+#define PDPTE0	0x2000		/* 4-level */
+#define PDPTE1	0x2008		/* 4-level, absent: 1 GiB at 1 GiB */
+#define PDE0	0x3000		/* PAE and 4-level */
+#define PDE1	0x3008		/* PAE and 4-level, absent: 2 MiB at 2 MiB */
+#define PTE5	0x4028		/* PAE and 4-level */
+#define PDE32_0	0x1000		/* 32-bit */
+#define PDE32_1	0x1004		/* 32-bit, absent: 4 MiB at 4 MiB */
+#define PTE32_5	0x2014		/* 32-bit */
+#define PTE32_6	0x2018		/* 32-bit */
+#define TOY_PAGE	0xabc000ULL	/* outside the toy: never touched */
+
+enum toy_mode { TOY_NOPAGING, TOY_32BIT, TOY_PAE, TOY_4LEVEL };
+
+struct toy_entry {
+	u64 gpa, val;		/* gpa 0 ends the list */
+};
+
+struct gwalk_case {
+	const char *desc;
+	enum toy_mode mode;
+	u64 cr0, cr4, efer, rflags;	/* ORed into the mode's base */
+	struct toy_entry set[4];	/* entries changed from the base */
+	u64 race_gpa, race_xor;
+	unsigned int races;
+	u64 rom_gpa;
+	u64 gva;
+	u32 access;
+	int err;
+	u64 gpa;			/* if err is 0 */
+	u32 pf;				/* if err is -ENOENT */
+	unsigned int ncas;		/* cmpxchg calls, failed ones too */
+	struct toy_entry after[4];	/* entries as the walk leaves them */
+};
+
+static const struct gwalk_case gwalk_cases[] = {
+	/* Paging off: linear is physical, cut to 32 bits; no rights, no A/D. */
+	{ "nopaging", TOY_NOPAGING, .gva = 0x100001234ULL, .access = GW_W | GW_U,
+	  .gpa = 0x1234 },
+
+	/* 4-level (SDM Vol. 3A 4.5). A read sets A in all four entries, no D. */
+	{ "4l-read", TOY_4LEVEL, .gva = 0x5123, .gpa = TOY_PAGE | 0x123,
+	  .ncas = 4,
+	  .after = { { PML4E0, 0x2000 | E_ALL | E_A },
+		     { PDPTE0, 0x3000 | E_ALL | E_A },
+		     { PDE0, 0x4000 | E_ALL | E_A },
+		     { PTE5, TOY_PAGE | E_ALL | E_A } } },
+	/* A write sets A in all four and D in the PTE alone (4.8). */
+	{ "4l-write", TOY_4LEVEL, .gva = 0x5123, .access = GW_W,
+	  .gpa = TOY_PAGE | 0x123, .ncas = 4,
+	  .after = { { PML4E0, 0x2000 | E_ALL | E_A },
+		     { PDPTE0, 0x3000 | E_ALL | E_A },
+		     { PDE0, 0x4000 | E_ALL | E_A },
+		     { PTE5, TOY_PAGE | E_ALL | E_A | E_D } } },
+	/* A and D set already: nothing to write, no cmpxchg. */
+	{ "4l-ad-already-set", TOY_4LEVEL,
+	  .set = { { PML4E0, 0x2000 | E_ALL | E_A },
+		   { PDPTE0, 0x3000 | E_ALL | E_A },
+		   { PDE0, 0x4000 | E_ALL | E_A },
+		   { PTE5, TOY_PAGE | E_ALL | E_A | E_D } },
+	  .gva = 0x5123, .access = GW_W, .gpa = TOY_PAGE | 0x123 },
+	/* A user write to a user, writable page. */
+	{ "4l-user-write", TOY_4LEVEL, .gva = 0x5123, .access = GW_U | GW_W,
+	  .gpa = TOY_PAGE | 0x123, .ncas = 4 },
+	/* PML4E not present: P=0 in the error code, nothing written. */
+	{ "4l-pml4e-absent", TOY_4LEVEL, .set = { { PML4E0, 0 } }, .gva = 0x5123,
+	  .err = -ENOENT, .pf = 0 },
+	/* PDPTE not present (other bits set) for a write: W only. */
+	{ "4l-pdpte-absent", TOY_4LEVEL, .set = { { PDPTE0, 0x3000 | E_RW | E_US } },
+	  .gva = 0x5123, .access = GW_W, .err = -ENOENT, .pf = GW_W },
+	/* PDE not present for a user read: U/S only. */
+	{ "4l-pde-absent", TOY_4LEVEL, .set = { { PDE0, 0 } }, .gva = 0x5123,
+	  .access = GW_U, .err = -ENOENT, .pf = GW_U },
+	/* PTE not present for a user write: W and U/S. */
+	{ "4l-pte-absent", TOY_4LEVEL, .set = { { PTE5, 0 } }, .gva = 0x5123,
+	  .access = GW_U | GW_W, .err = -ENOENT, .pf = GW_W | GW_U },
+	/* Bits 47:39 pick the PML4E: the high half's (256) is absent. */
+	{ "4l-high-half", TOY_4LEVEL, .gva = 0xffff800000005123ULL,
+	  .err = -ENOENT, .pf = 0 },
+	/* User read of a supervisor PTE: protection, P and U/S (4.6). */
+	{ "4l-user-read-sup-pte", TOY_4LEVEL, .set = { { PTE5, TOY_PAGE | E_P | E_RW } },
+	  .gva = 0x5123, .access = GW_U, .err = -ENOENT, .pf = GW_P | GW_U },
+	/* U/S is ANDed over the levels: a supervisor PML4E is enough. */
+	{ "4l-user-read-sup-pml4e", TOY_4LEVEL,
+	  .set = { { PML4E0, 0x2000 | E_P | E_RW } }, .gva = 0x5123,
+	  .access = GW_U, .err = -ENOENT, .pf = GW_P | GW_U },
+	/* User write under a read-only PDE: R/W is ANDed too. */
+	{ "4l-user-write-ro-pde", TOY_4LEVEL, .set = { { PDE0, 0x4000 | E_P | E_US } },
+	  .gva = 0x5123, .access = GW_U | GW_W, .err = -ENOENT,
+	  .pf = GW_P | GW_W | GW_U },
+	/* User write to a read-only PTE faults even with CR0.WP = 0. */
+	{ "4l-user-write-ro-pte", TOY_4LEVEL,
+	  .set = { { PTE5, TOY_PAGE | E_P | E_US } }, .gva = 0x5123,
+	  .access = GW_U | GW_W, .err = -ENOENT, .pf = GW_P | GW_W | GW_U },
+	/* Supervisor write to a read-only page, CR0.WP = 0: allowed, D set. */
+	{ "4l-sup-write-ro-wp0", TOY_4LEVEL, .set = { { PTE5, TOY_PAGE | E_P } },
+	  .gva = 0x5123, .access = GW_W, .gpa = TOY_PAGE | 0x123, .ncas = 4,
+	  .after = { { PTE5, TOY_PAGE | E_P | E_A | E_D } } },
+	/* The same with CR0.WP = 1: protection, P and W. */
+	{ "4l-sup-write-ro-wp1", TOY_4LEVEL, .cr0 = X86_CR0_WP,
+	  .set = { { PTE5, TOY_PAGE | E_P } }, .gva = 0x5123, .access = GW_W,
+	  .err = -ENOENT, .pf = GW_P | GW_W },
+	/* CR0.WP = 1 and a read-only PDPTE over a writable PTE. */
+	{ "4l-sup-write-ro-pdpte-wp1", TOY_4LEVEL, .cr0 = X86_CR0_WP,
+	  .set = { { PDPTE0, 0x3000 | E_P | E_US } }, .gva = 0x5123,
+	  .access = GW_W, .err = -ENOENT, .pf = GW_P | GW_W },
+	/* Fetch from an XD PTE with EFER.NXE: P and I/D. */
+	{ "4l-fetch-xd-pte", TOY_4LEVEL, .efer = EFER_NX,
+	  .set = { { PTE5, TOY_PAGE | E_ALL | E_XD } }, .gva = 0x5123,
+	  .access = GW_I, .err = -ENOENT, .pf = GW_P | GW_I },
+	/* XD is ORed over the levels: an XD PML4E, a user fetch. */
+	{ "4l-fetch-xd-pml4e", TOY_4LEVEL, .efer = EFER_NX,
+	  .set = { { PML4E0, 0x2000 | E_ALL | E_XD } }, .gva = 0x5123,
+	  .access = GW_U | GW_I, .err = -ENOENT, .pf = GW_P | GW_U | GW_I },
+	/* XD does not stop a data read. */
+	{ "4l-read-xd", TOY_4LEVEL, .efer = EFER_NX,
+	  .set = { { PTE5, TOY_PAGE | E_ALL | E_XD } }, .gva = 0x5123,
+	  .gpa = TOY_PAGE | 0x123, .ncas = 4 },
+	/* A fetch from a page without XD, EFER.NXE set. */
+	{ "4l-fetch-nxe", TOY_4LEVEL, .efer = EFER_NX, .gva = 0x5123,
+	  .access = GW_I, .gpa = TOY_PAGE | 0x123, .ncas = 4 },
+	/* Not-present fault on a fetch with NXE: I/D without P. */
+	{ "4l-fetch-absent-nxe", TOY_4LEVEL, .efer = EFER_NX, .set = { { PTE5, 0 } },
+	  .gva = 0x5123, .access = GW_I, .err = -ENOENT, .pf = GW_I },
+	/* The same without NXE nor SMEP: no I/D (4.7). */
+	{ "4l-fetch-absent", TOY_4LEVEL, .set = { { PTE5, 0 } }, .gva = 0x5123,
+	  .access = GW_I, .err = -ENOENT, .pf = 0 },
+	/* XD without NXE is a reserved bit: P and RSVD, no I/D. */
+	{ "4l-fetch-xd-no-nxe", TOY_4LEVEL,
+	  .set = { { PTE5, TOY_PAGE | E_ALL | E_XD } }, .gva = 0x5123,
+	  .access = GW_I, .err = -ENOENT, .pf = GW_P | GW_RSVD },
+	/* Reserved whatever the access: a read through an XD PDE. */
+	{ "4l-read-xd-no-nxe", TOY_4LEVEL,
+	  .set = { { PDE0, 0x4000 | E_ALL | E_XD } }, .gva = 0x5123,
+	  .err = -ENOENT, .pf = GW_P | GW_RSVD },
+	/* PS is reserved in a PML4E. */
+	{ "4l-pml4e-ps", TOY_4LEVEL, .set = { { PML4E0, 0x2000 | E_ALL | E_PS } },
+	  .gva = 0x5123, .err = -ENOENT, .pf = GW_P | GW_RSVD },
+	/* The walk stops at the reserved bit: the absent PTE below is not seen. */
+	{ "4l-rsvd-above-absent", TOY_4LEVEL,
+	  .set = { { PDE0, 0x4000 | E_ALL | E_XD }, { PTE5, 0 } }, .gva = 0x5123,
+	  .access = GW_W, .err = -ENOENT, .pf = GW_P | GW_W | GW_RSVD },
+	/* Bits 62:52 of a 4-level entry are ignored, not reserved. */
+	{ "4l-ignored-62-52", TOY_4LEVEL,
+	  .set = { { PTE5, BIT_ULL(52) | TOY_PAGE | E_ALL } }, .gva = 0x5123,
+	  .gpa = TOY_PAGE | 0x123, .ncas = 4,
+	  .after = { { PTE5, BIT_ULL(52) | TOY_PAGE | E_ALL | E_A } } },
+	/* SMEP: a supervisor fetch from a user page; I/D from SMEP alone. */
+	{ "4l-smep-fetch", TOY_4LEVEL, .cr4 = X86_CR4_SMEP, .gva = 0x5123,
+	  .access = GW_I, .err = -ENOENT, .pf = GW_P | GW_I },
+	/* SMEP lets a supervisor fetch from a supervisor page through. */
+	{ "4l-smep-sup-page", TOY_4LEVEL, .cr4 = X86_CR4_SMEP,
+	  .set = { { PTE5, TOY_PAGE | E_P | E_RW } }, .gva = 0x5123,
+	  .access = GW_I, .gpa = TOY_PAGE | 0x123, .ncas = 4 },
+	/* SMEP does not apply to user fetches. */
+	{ "4l-smep-user-fetch", TOY_4LEVEL, .cr4 = X86_CR4_SMEP, .gva = 0x5123,
+	  .access = GW_U | GW_I, .gpa = TOY_PAGE | 0x123, .ncas = 4 },
+	/* SMAP, RFLAGS.AC = 0: a supervisor read of a user page, P only. */
+	{ "4l-smap-read", TOY_4LEVEL, .cr4 = X86_CR4_SMAP, .gva = 0x5123,
+	  .err = -ENOENT, .pf = GW_P },
+	/* SMAP, RFLAGS.AC = 0: a supervisor write, P and W. */
+	{ "4l-smap-write", TOY_4LEVEL, .cr4 = X86_CR4_SMAP, .gva = 0x5123,
+	  .access = GW_W, .err = -ENOENT, .pf = GW_P | GW_W },
+	/* SMAP with RFLAGS.AC = 1: the (explicit) write goes through, D set. */
+	{ "4l-smap-ac", TOY_4LEVEL, .cr4 = X86_CR4_SMAP, .rflags = X86_EFLAGS_AC,
+	  .gva = 0x5123, .access = GW_W, .gpa = TOY_PAGE | 0x123, .ncas = 4,
+	  .after = { { PTE5, TOY_PAGE | E_ALL | E_A | E_D } } },
+	/* SMAP is for data: a supervisor fetch from a user page goes through. */
+	{ "4l-smap-fetch", TOY_4LEVEL, .cr4 = X86_CR4_SMAP, .gva = 0x5123,
+	  .access = GW_I, .gpa = TOY_PAGE | 0x123, .ncas = 4 },
+	/* A supervisor PDPTE makes the page a supervisor one: no SMAP fault. */
+	{ "4l-smap-sup-page", TOY_4LEVEL, .cr4 = X86_CR4_SMAP,
+	  .set = { { PDPTE0, 0x3000 | E_P | E_RW } }, .gva = 0x5123,
+	  .gpa = TOY_PAGE | 0x123, .ncas = 4 },
+	/* A 2 MiB page: A in PML4E, PDPTE and PDE; PD[0] is not used. */
+	{ "4l-2m", TOY_4LEVEL, .set = { { PDE1, 0x40000000 | E_P | E_RW | E_PS } },
+	  .gva = 0x2fedcb, .gpa = 0x400fedcb, .ncas = 3,
+	  .after = { { PML4E0, 0x2000 | E_ALL | E_A },
+		     { PDPTE0, 0x3000 | E_ALL | E_A },
+		     { PDE0, 0x4000 | E_ALL },
+		     { PDE1, 0x40000000 | E_P | E_RW | E_PS | E_A } } },
+	/* A write to a 2 MiB page sets D in the PDE, the leaf. */
+	{ "4l-2m-write", TOY_4LEVEL, .set = { { PDE1, 0x40000000 | E_P | E_RW | E_PS } },
+	  .gva = 0x2fedcb, .access = GW_W, .gpa = 0x400fedcb, .ncas = 3,
+	  .after = { { PDE1, 0x40000000 | E_P | E_RW | E_PS | E_A | E_D } } },
+	/* Bit 12 of a 2 MiB PDE is PAT, not address. */
+	{ "4l-2m-pat", TOY_4LEVEL,
+	  .set = { { PDE1, 0x40000000 | BIT(12) | E_P | E_RW | E_PS } },
+	  .gva = 0x2fedcb, .gpa = 0x400fedcb, .ncas = 3 },
+	/* Bits 20:13 of a 2 MiB PDE are reserved. */
+	{ "4l-2m-rsvd", TOY_4LEVEL,
+	  .set = { { PDE1, 0x40000000 | BIT(13) | E_P | E_RW | E_PS } },
+	  .gva = 0x2fedcb, .err = -ENOENT, .pf = GW_P | GW_RSVD },
+	/* A 1 GiB page: A in the PML4E and the PDPTE. */
+	{ "4l-1g", TOY_4LEVEL, .set = { { PDPTE1, 0x80000000 | E_ALL | E_PS } },
+	  .gva = 0x52345678, .gpa = 0x92345678, .ncas = 2,
+	  .after = { { PML4E0, 0x2000 | E_ALL | E_A },
+		     { PDPTE1, 0x80000000 | E_ALL | E_PS | E_A } } },
+	/* Bits 29:13 of a 1 GiB PDPTE are reserved. */
+	{ "4l-1g-rsvd", TOY_4LEVEL,
+	  .set = { { PDPTE1, 0x80000000 | BIT(29) | E_ALL | E_PS } },
+	  .gva = 0x52345678, .access = GW_U, .err = -ENOENT,
+	  .pf = GW_P | GW_U | GW_RSVD },
+	/* A page table outside guest RAM: -EFAULT, nothing written. */
+	{ "4l-table-outside-ram", TOY_4LEVEL, .set = { { PDE0, 0x100000 | E_ALL } },
+	  .gva = 0x5123, .err = -EFAULT },
+	/* The guest sets bit 9 of the PTE under the update once: walk again. */
+	{ "4l-race-once", TOY_4LEVEL, .race_gpa = PTE5, .race_xor = BIT(9), .races = 1,
+	  .gva = 0x5123, .gpa = TOY_PAGE | 0x123, .ncas = 5,
+	  .after = { { PML4E0, 0x2000 | E_ALL | E_A },
+		     { PTE5, TOY_PAGE | BIT(9) | E_ALL | E_A } } },
+	/* The guest clears P meanwhile: the new walk faults (A set above stays). */
+	{ "4l-race-revoke", TOY_4LEVEL, .race_gpa = PTE5, .race_xor = E_P, .races = 1,
+	  .gva = 0x5123, .err = -ENOENT, .pf = 0, .ncas = 4,
+	  .after = { { PML4E0, 0x2000 | E_ALL | E_A },
+		     { PTE5, TOY_PAGE | E_RW | E_US } } },
+	/* The guest never stops changing the PTE: -EFAULT after GWALK_TRIES. */
+	{ "4l-race-forever", TOY_4LEVEL, .race_gpa = PTE5, .race_xor = BIT(9),
+	  .races = 100, .gva = 0x5123, .err = -EFAULT, .ncas = 3 + GWALK_TRIES },
+	/* A PTE the cmpxchg cannot write (not RAM): -EFAULT. */
+	{ "4l-cmpxchg-efault", TOY_4LEVEL, .rom_gpa = PTE5, .gva = 0x5123,
+	  .err = -EFAULT, .ncas = 4 },
+
+	/* PAE (4.4): the PDPTE has no A; a read sets A in the PDE and PTE. */
+	{ "pae-read", TOY_PAE, .gva = 0x5123, .gpa = TOY_PAGE | 0x123, .ncas = 2,
+	  .after = { { PDE0, 0x4000 | E_ALL | E_A },
+		     { PTE5, TOY_PAGE | E_ALL | E_A } } },
+	/* PDPTEs have no R/W nor U/S (0x3001): a user write goes through. */
+	{ "pae-user-write", TOY_PAE, .gva = 0x5123, .access = GW_U | GW_W,
+	  .gpa = TOY_PAGE | 0x123, .ncas = 2,
+	  .after = { { PDE0, 0x4000 | E_ALL | E_A },
+		     { PTE5, TOY_PAGE | E_ALL | E_A | E_D } } },
+	/* PDPTE 1 is not present: a user write gets W and U/S. */
+	{ "pae-pdpte-absent", TOY_PAE, .gva = 0x40005123, .access = GW_U | GW_W,
+	  .err = -ENOENT, .pf = GW_W | GW_U },
+	/* PDE not present. */
+	{ "pae-pde-absent", TOY_PAE, .set = { { PDE0, 0 } }, .gva = 0x5123,
+	  .err = -ENOENT, .pf = 0 },
+	/* PTE not present on a fetch with NXE: I/D. */
+	{ "pae-pte-absent-fetch-nxe", TOY_PAE, .efer = EFER_NX,
+	  .set = { { PTE5, 0 } }, .gva = 0x5123, .access = GW_I,
+	  .err = -ENOENT, .pf = GW_I },
+	/* User read of a supervisor page. */
+	{ "pae-user-read-sup", TOY_PAE, .set = { { PTE5, TOY_PAGE | E_P | E_RW } },
+	  .gva = 0x5123, .access = GW_U, .err = -ENOENT, .pf = GW_P | GW_U },
+	/* User write under a read-only PDE. */
+	{ "pae-user-write-ro", TOY_PAE, .set = { { PDE0, 0x4000 | E_P | E_US } },
+	  .gva = 0x5123, .access = GW_U | GW_W, .err = -ENOENT,
+	  .pf = GW_P | GW_W | GW_U },
+	/* Supervisor write to a read-only page, CR0.WP = 0: allowed, D set. */
+	{ "pae-sup-write-ro-wp0", TOY_PAE, .set = { { PTE5, TOY_PAGE | E_P | E_US } },
+	  .gva = 0x5123, .access = GW_W, .gpa = TOY_PAGE | 0x123, .ncas = 2,
+	  .after = { { PTE5, TOY_PAGE | E_P | E_US | E_A | E_D } } },
+	/* The same with CR0.WP = 1: P and W. */
+	{ "pae-sup-write-ro-wp1", TOY_PAE, .cr0 = X86_CR0_WP,
+	  .set = { { PTE5, TOY_PAGE | E_P | E_US } }, .gva = 0x5123,
+	  .access = GW_W, .err = -ENOENT, .pf = GW_P | GW_W },
+	/* Fetch under an XD PDE with NXE: P and I/D. */
+	{ "pae-fetch-xd-nxe", TOY_PAE, .efer = EFER_NX,
+	  .set = { { PDE0, 0x4000 | E_ALL | E_XD } }, .gva = 0x5123,
+	  .access = GW_I, .err = -ENOENT, .pf = GW_P | GW_I },
+	/* XD without NXE is reserved: P and RSVD. */
+	{ "pae-fetch-xd-no-nxe", TOY_PAE, .set = { { PTE5, TOY_PAGE | E_ALL | E_XD } },
+	  .gva = 0x5123, .access = GW_I, .err = -ENOENT, .pf = GW_P | GW_RSVD },
+	/* Bits 62:M of PAE entries are reserved, M <= 52: bit 52 is. */
+	{ "pae-rsvd-52", TOY_PAE,
+	  .set = { { PTE5, BIT_ULL(52) | TOY_PAGE | E_ALL } }, .gva = 0x5123,
+	  .err = -ENOENT, .pf = GW_P | GW_RSVD },
+	/* A 2 MiB page: A in the PDE alone. */
+	{ "pae-2m", TOY_PAE, .set = { { PDE1, 0x40000000 | E_P | E_RW | E_PS } },
+	  .gva = 0x2fedcb, .gpa = 0x400fedcb, .ncas = 1,
+	  .after = { { PDE0, 0x4000 | E_ALL },
+		     { PDE1, 0x40000000 | E_P | E_RW | E_PS | E_A } } },
+	/* Bits 20:13 of a 2 MiB PDE are reserved. */
+	{ "pae-2m-rsvd", TOY_PAE,
+	  .set = { { PDE1, 0x40000000 | BIT(13) | E_P | E_RW | E_PS } },
+	  .gva = 0x2fedcb, .err = -ENOENT, .pf = GW_P | GW_RSVD },
+	/* SMEP: supervisor fetch from a user page, I/D from SMEP. */
+	{ "pae-smep", TOY_PAE, .cr4 = X86_CR4_SMEP, .gva = 0x5123, .access = GW_I,
+	  .err = -ENOENT, .pf = GW_P | GW_I },
+	/* SMAP, RFLAGS.AC = 0: supervisor read of a user page. */
+	{ "pae-smap", TOY_PAE, .cr4 = X86_CR4_SMAP, .gva = 0x5123,
+	  .err = -ENOENT, .pf = GW_P },
+	/* SMAP, RFLAGS.AC = 1: it goes through. */
+	{ "pae-smap-ac", TOY_PAE, .cr4 = X86_CR4_SMAP, .rflags = X86_EFLAGS_AC,
+	  .gva = 0x5123, .gpa = TOY_PAGE | 0x123, .ncas = 2 },
+
+	/* 32-bit paging (4.3): A in PDE and PTE after a read. */
+	{ "32-read", TOY_32BIT, .gva = 0x5123, .gpa = TOY_PAGE | 0x123, .ncas = 2,
+	  .after = { { PDE32_0, 0x2000 | E_ALL | E_A },
+		     { PTE32_5, TOY_PAGE | E_ALL | E_A } } },
+	/* D in the PTE after a write; 4-byte updates leave PT[6] alone. */
+	{ "32-write", TOY_32BIT, .gva = 0x5123, .access = GW_W,
+	  .gpa = TOY_PAGE | 0x123, .ncas = 2,
+	  .after = { { PDE32_0, 0x2000 | E_ALL | E_A },
+		     { PTE32_5, TOY_PAGE | E_ALL | E_A | E_D },
+		     { PTE32_6, 0x77000 | E_ALL } } },
+	/* 32 bits of linear address: bits 63:32 do not matter. */
+	{ "32-gva-truncated", TOY_32BIT, .gva = 0xffffffff00006123ULL,
+	  .gpa = 0x77123, .ncas = 2 },
+	/* PDE not present for a write. */
+	{ "32-pde-absent", TOY_32BIT, .set = { { PDE32_0, 0 } }, .gva = 0x5123,
+	  .access = GW_W, .err = -ENOENT, .pf = GW_W },
+	/* PTE not present on a fetch: no I/D, NXE counts only with PAE. */
+	{ "32-pte-absent-fetch", TOY_32BIT, .efer = EFER_NX, .set = { { PTE32_5, 0 } },
+	  .gva = 0x5123, .access = GW_I, .err = -ENOENT, .pf = 0 },
+	/* User read under a supervisor PDE. */
+	{ "32-user-read-sup", TOY_32BIT, .set = { { PDE32_0, 0x2000 | E_P | E_RW } },
+	  .gva = 0x5123, .access = GW_U, .err = -ENOENT, .pf = GW_P | GW_U },
+	/* User write to a read-only PTE. */
+	{ "32-user-write-ro", TOY_32BIT, .set = { { PTE32_5, TOY_PAGE | E_P | E_US } },
+	  .gva = 0x5123, .access = GW_U | GW_W, .err = -ENOENT,
+	  .pf = GW_P | GW_W | GW_U },
+	/* Supervisor write to a read-only page, CR0.WP = 0: allowed, D set. */
+	{ "32-sup-write-ro-wp0", TOY_32BIT, .set = { { PTE32_5, TOY_PAGE | E_P } },
+	  .gva = 0x5123, .access = GW_W, .gpa = TOY_PAGE | 0x123, .ncas = 2,
+	  .after = { { PTE32_5, TOY_PAGE | E_P | E_A | E_D } } },
+	/* The same with CR0.WP = 1: P and W. */
+	{ "32-sup-write-ro-wp1", TOY_32BIT, .cr0 = X86_CR0_WP,
+	  .set = { { PTE32_5, TOY_PAGE | E_P } }, .gva = 0x5123, .access = GW_W,
+	  .err = -ENOENT, .pf = GW_P | GW_W },
+	/* SMEP: supervisor fetch from a user page, I/D from SMEP. */
+	{ "32-smep", TOY_32BIT, .cr4 = X86_CR4_SMEP, .gva = 0x5123, .access = GW_I,
+	  .err = -ENOENT, .pf = GW_P | GW_I },
+	/* SMAP, RFLAGS.AC = 0: supervisor read of a user page. */
+	{ "32-smap", TOY_32BIT, .cr4 = X86_CR4_SMAP, .gva = 0x5123,
+	  .err = -ENOENT, .pf = GW_P },
+	/* SMAP, RFLAGS.AC = 1: it goes through. */
+	{ "32-smap-ac", TOY_32BIT, .cr4 = X86_CR4_SMAP, .rflags = X86_EFLAGS_AC,
+	  .gva = 0x5123, .gpa = TOY_PAGE | 0x123, .ncas = 2 },
+	/* A 4 MiB page with CR4.PSE: A in the PDE. */
+	{ "32-4m", TOY_32BIT, .cr4 = X86_CR4_PSE,
+	  .set = { { PDE32_1, 0xc00000 | E_ALL | E_PS } }, .gva = 0x412345,
+	  .gpa = 0xc12345, .ncas = 1,
+	  .after = { { PDE32_1, 0xc00000 | E_ALL | E_PS | E_A } } },
+	/* A write to a 4 MiB page: D in the PDE. */
+	{ "32-4m-write", TOY_32BIT, .cr4 = X86_CR4_PSE,
+	  .set = { { PDE32_1, 0xc00000 | E_ALL | E_PS } }, .gva = 0x412345,
+	  .access = GW_W, .gpa = 0xc12345, .ncas = 1,
+	  .after = { { PDE32_1, 0xc00000 | E_ALL | E_PS | E_A | E_D } } },
+	/* PSE-36: bits 20:13 of a 4 MiB PDE are address bits 39:32. */
+	{ "32-4m-pse36", TOY_32BIT, .cr4 = X86_CR4_PSE,
+	  .set = { { PDE32_1, 0xc00000 | (0x12 << 13) | E_ALL | E_PS } },
+	  .gva = 0x412345, .gpa = 0x1200c12345ULL, .ncas = 1 },
+	/* Bit 21 of a 4 MiB PDE is reserved. */
+	{ "32-4m-rsvd", TOY_32BIT, .cr4 = X86_CR4_PSE,
+	  .set = { { PDE32_1, 0xc00000 | BIT(21) | E_ALL | E_PS } }, .gva = 0x412345,
+	  .err = -ENOENT, .pf = GW_P | GW_RSVD },
+	/* Without CR4.PSE, PS is ignored: the PDE points to a page table. */
+	{ "32-ps-without-pse", TOY_32BIT,
+	  .set = { { PDE32_1, 0x2000 | E_ALL | E_PS } }, .gva = 0x405123,
+	  .gpa = TOY_PAGE | 0x123, .ncas = 2,
+	  .after = { { PDE32_1, 0x2000 | E_ALL | E_PS | E_A },
+		     { PTE32_5, TOY_PAGE | E_ALL | E_A } } },
+	/* A 4-byte entry changed once under the update: walk again. */
+	{ "32-race-once", TOY_32BIT, .race_gpa = PTE32_5, .race_xor = BIT(9),
+	  .races = 1, .gva = 0x5123, .gpa = TOY_PAGE | 0x123, .ncas = 3,
+	  .after = { { PTE32_5, TOY_PAGE | BIT(9) | E_ALL | E_A } } },
+	/* A page table outside guest RAM. */
+	{ "32-table-outside-ram", TOY_32BIT,
+	  .set = { { PDE32_0, 0x100000 | E_ALL } }, .gva = 0x5123, .err = -EFAULT },
+};
+
+static void gwalk_case_desc(const struct gwalk_case *c, char *desc)
 {
-	memcpy(m->bytes + gpa, &v, 4);
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
 }
 
-#define CR0_PG	BIT_ULL(31)
-#define CR4_PSE	BIT_ULL(4)
-#define CR4_PAE	BIT_ULL(5)
-#define EFER_LMA_BIT	BIT_ULL(10)
+KUNIT_ARRAY_PARAM(gwalk, gwalk_cases, gwalk_case_desc);
 
-/* Paging off: linear is physical, truncated to 32 bits outside IA-32e. */
-static void gwalk_nopaging_test(struct kunit *test)
+static void toy_put(struct toy_mem *m, enum toy_mode mode, u64 gpa, u64 v)
 {
-	struct gwalk_regs r = {};
-	u64 gpa;
-	u32 pf;
-
-	KUNIT_EXPECT_EQ(test, gwalk(&r, 0x100001234ULL, false, toy_read, NULL, &gpa, &pf), 0);
-	KUNIT_EXPECT_EQ(test, gpa, 0x1234ULL);
+	memcpy(m->bytes + gpa, &v, mode == TOY_32BIT ? 4 : 8);
 }
 
-/* 4-level paging: a 4 KiB page, a 2 MiB page, and a not-present entry. */
-static void gwalk_4level_test(struct kunit *test)
+static u64 toy_get(const struct toy_mem *m, enum toy_mode mode, u64 gpa)
 {
+	u64 v = 0;
+
+	memcpy(&v, m->bytes + gpa, mode == TOY_32BIT ? 4 : 8);
+	return v;
+}
+
+/* The base tables and registers of @c's mode, then @c's changes. */
+static void toy_setup(const struct gwalk_case *c, struct toy_mem *m,
+		      struct gwalk_regs *r)
+{
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	switch (c->mode) {
+	case TOY_NOPAGING:
+		break;
+	case TOY_32BIT:
+		r->cr0 = X86_CR0_PE | X86_CR0_PG;
+		r->cr3 = 0x1000;
+		toy_put(m, c->mode, PDE32_0, 0x2000 | E_ALL);
+		toy_put(m, c->mode, PTE32_5, TOY_PAGE | E_ALL);
+		toy_put(m, c->mode, PTE32_6, 0x77000 | E_ALL);
+		break;
+	case TOY_PAE:
+		r->cr0 = X86_CR0_PE | X86_CR0_PG;
+		r->cr3 = 0xdead000;
+		r->cr4 = X86_CR4_PAE;
+		r->pdptr[0] = 0x3000 | E_P;
+		toy_put(m, c->mode, PDE0, 0x4000 | E_ALL);
+		toy_put(m, c->mode, PTE5, TOY_PAGE | E_ALL);
+		break;
+	case TOY_4LEVEL:
+		r->cr0 = X86_CR0_PE | X86_CR0_PG;
+		r->cr3 = 0x1000;
+		r->cr4 = X86_CR4_PAE;
+		r->efer = EFER_LME | EFER_LMA;
+		toy_put(m, c->mode, PML4E0, 0x2000 | E_ALL);
+		toy_put(m, c->mode, PDPTE0, 0x3000 | E_ALL);
+		toy_put(m, c->mode, PDE0, 0x4000 | E_ALL);
+		toy_put(m, c->mode, PTE5, TOY_PAGE | E_ALL);
+		break;
+	}
+	r->cr0 |= c->cr0;
+	r->cr4 |= c->cr4;
+	r->efer |= c->efer;
+	r->rflags = X86_EFLAGS_FIXED | c->rflags;
+	for (i = 0; i < ARRAY_SIZE(c->set) && c->set[i].gpa; i++)
+		toy_put(m, c->mode, c->set[i].gpa, c->set[i].val);
+	m->race_gpa = c->race_gpa;
+	m->race_xor = c->race_xor;
+	m->races = c->races;
+	m->rom_gpa = c->rom_gpa;
+}
+
+/*
+ * One walk: its result, its cmpxchg calls, the entries it leaves; and a
+ * walk that fails writes nothing (SDM Vol. 3A 4.8 sets A/D only for a
+ * translation that succeeds), unless the guest raced with it.
+ */
+static void gwalk_test(struct kunit *test)
+{
+	const struct gwalk_case *c = test->param_value;
 	struct toy_mem *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-	struct gwalk_regs r = { .cr0 = CR0_PG, .cr4 = CR4_PAE, .efer = EFER_LMA_BIT,
-				.cr3 = 0x1000 };
-	u64 gpa;
-	u32 pf;
+	u8 *before = kunit_kmalloc(test, sizeof(m->bytes), GFP_KERNEL);
+	struct gwalk_regs r;
+	u64 gpa = 0;
+	u32 pf = 0;
+	unsigned int i;
+	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
-	put64(m, 0x1000, 0x2000 | 3);		/* PML4[0] -> PDPT */
-	put64(m, 0x2000, 0x3000 | 3);		/* PDPT[0] -> PD */
-	put64(m, 0x3000, 0x4000 | 3);		/* PD[0] -> PT */
-	put64(m, 0x4000 + 5 * 8, 0xabc000 | 3);	/* PT[5]: 0x5000 -> 0xabc000 */
-	put64(m, 0x3000 + 8, 0x40000000ULL | 0x83);	/* PD[1]: 2 MiB leaf */
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	toy_setup(c, m, &r);
+	memcpy(before, m->bytes, sizeof(m->bytes));
 
-	KUNIT_EXPECT_EQ(test, gwalk(&r, 0x5123, false, toy_read, m, &gpa, &pf), 0);
-	KUNIT_EXPECT_EQ(test, gpa, 0xabc123ULL);
-	KUNIT_EXPECT_EQ(test, gwalk(&r, 0x2fedcb, false, toy_read, m, &gpa, &pf), 0);
-	KUNIT_EXPECT_EQ(test, gpa, 0x400fedcbULL);
-	/* PT[6] is empty: a #PF for a write reports W=1, P=0. */
-	KUNIT_EXPECT_EQ(test, gwalk(&r, 0x6000, true, toy_read, m, &gpa, &pf), -ENOENT);
-	KUNIT_EXPECT_EQ(test, pf, (u32)GWALK_PF_WRITE);
-}
-
-/* 32-bit paging with a 4 MiB page (CR4.PSE) and a 4 KiB page. */
-static void gwalk_32bit_test(struct kunit *test)
-{
-	struct toy_mem *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-	struct gwalk_regs r = { .cr0 = CR0_PG, .cr4 = CR4_PSE, .cr3 = 0x1000 };
-	u64 gpa;
-	u32 pf;
-
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	put32(m, 0x1000, 0x2000 | 3);		/* PDE[0] -> PT */
-	put32(m, 0x2000 + 4, 0x77000 | 3);	/* PTE[1]: 0x1000 -> 0x77000 */
-	put32(m, 0x1000 + 4, 0xc00000 | 0x83);	/* PDE[1]: 4 MiB at 12 MiB */
-
-	KUNIT_EXPECT_EQ(test, gwalk(&r, 0x1abc, false, toy_read, m, &gpa, &pf), 0);
-	KUNIT_EXPECT_EQ(test, gpa, 0x77abcULL);
-	KUNIT_EXPECT_EQ(test, gwalk(&r, 0x412345, false, toy_read, m, &gpa, &pf), 0);
-	KUNIT_EXPECT_EQ(test, gpa, 0xc12345ULL);
-}
-
-/* PAE paging starts from the PDPTEs in the VMCS, not from CR3. */
-static void gwalk_pae_test(struct kunit *test)
-{
-	struct toy_mem *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-	struct gwalk_regs r = { .cr0 = CR0_PG, .cr4 = CR4_PAE, .cr3 = 0xdead000,
-				.pdptr = { 0x3000 | 1, 0, 0, 0 } };
-	u64 gpa;
-	u32 pf;
-
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	put64(m, 0x3000, 0x4000 | 3);		/* PD[0] -> PT */
-	put64(m, 0x4000 + 2 * 8, 0x99000 | 3);	/* PT[2]: 0x2000 -> 0x99000 */
-
-	KUNIT_EXPECT_EQ(test, gwalk(&r, 0x2010, false, toy_read, m, &gpa, &pf), 0);
-	KUNIT_EXPECT_EQ(test, gpa, 0x99010ULL);
-	/* PDPTE 1 is not present. */
-	KUNIT_EXPECT_EQ(test, gwalk(&r, 0x40000000, false, toy_read, m, &gpa, &pf),
-			-ENOENT);
+	err = gwalk(&r, c->gva, c->access, &toy_ops, m, &gpa, &pf);
+	KUNIT_ASSERT_EQ(test, err, c->err);
+	if (!err)
+		KUNIT_EXPECT_EQ(test, gpa, c->gpa);
+	if (err == -ENOENT)
+		KUNIT_EXPECT_EQ(test, pf, c->pf);
+	KUNIT_EXPECT_EQ(test, m->ncas, c->ncas);
+	for (i = 0; i < ARRAY_SIZE(c->after) && c->after[i].gpa; i++)
+		KUNIT_EXPECT_EQ_MSG(test, toy_get(m, c->mode, c->after[i].gpa),
+				    c->after[i].val, "entry at %#llx",
+				    c->after[i].gpa);
+	if (err && !c->races && !c->rom_gpa)
+		KUNIT_EXPECT_EQ(test, memcmp(before, m->bytes, sizeof(m->bytes)), 0);
 }
 
 static struct kunit_case emulate_cases[] = {
 	KUNIT_CASE_PARAM(mmio_decode_test, decode_gen_params),
-	KUNIT_CASE(gwalk_nopaging_test),
-	KUNIT_CASE(gwalk_4level_test),
-	KUNIT_CASE(gwalk_32bit_test),
-	KUNIT_CASE(gwalk_pae_test),
+	KUNIT_CASE_PARAM(gwalk_test, gwalk_gen_params),
 	{}
 };
 

@@ -314,7 +314,8 @@ struct vmxlab_sregs {
  * @flags: out: VMXLAB_RUN_*.
  * @rip: out: the guest's RIP at the exit.
  * @rflags: out: the guest's RFLAGS at the exit.
- * @exit_count: out: VM exits this vCPU has taken so far, all reasons.
+ * @exit_count: out: VM entries of this vCPU so far (each ends in a VM exit
+ *      or an entry failure).
  * @io: VMXLAB_EXIT_IO. @count elements of @size (1, 2 or 4) bytes at
  *      @data_offset in this page. For OUT they hold the guest's data; for
  *      IN userspace stores them there before the next VMXLAB_RUN, which
