@@ -136,6 +136,9 @@ int mmio_decode(const u8 *code, unsigned int n, unsigned int mode,
 	if (insn->high_byte)
 		insn->reg -= 4;
 	i += 1 + extra;
+	/* The displacement must be among the bytes fetched (KUnit fuzz). */
+	if (i > n)
+		return -EINVAL;
 	if (imm_size) {
 		u64 imm = 0;
 		unsigned int k;

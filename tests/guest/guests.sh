@@ -91,6 +91,8 @@ run_timeout
 run_sigint
 run_two_vms
 run_cpu_hop
+run_remap_hop
+run_hotplug
 run_abi_misuse
 # abi_fuzz: not a guest, the ABI fuzzer; t_abi_fuzz is in lane-vmx.sh.
 abi_fuzz
@@ -477,23 +479,25 @@ t_run_two_vms() {
 	expect_eq "most VMs seen at once in debugfs" "$most" 2
 }
 
-t_run_cpu_hop() {
+# hop_run IMAGE: IMAGE, a guest that prints 100 dots, passes while
+# tests/helpers/cpu-hop moves the tool's thread between CPUs every 5 ms.
+hop_run() {
 	if [ "$(cpus_online)" -lt 2 ]; then
 		echo "SKIP: needs two CPUs to move the vCPU between"
 		return 77
 	fi
-	bg_run long-run.elf /tmp/a.out
+	bg_run "$1" /tmp/a.out
 	pa=$BG_PID
 	cpu-hop 5 $pa >/tmp/hop.out 2>&1
 	hop=$?
 	wait $pa
 	sa=$?
 	cat /tmp/hop.out
-	echo "long-run: status $sa ($(status_text $sa)), $(dots /tmp/a.out) dots"
+	echo "$1: status $sa ($(status_text $sa)), $(dots /tmp/a.out) dots"
 	show_run /tmp/a.out /tmp/a.out.err
 	expect_eq "cpu-hop status" $hop 0 || return 1
-	expect_eq "long-run status" $sa $PASS_STATUS || return 1
-	expect_eq "long-run dots" "$(dots /tmp/a.out)" 100 || return 1
+	expect_eq "$1 status" $sa $PASS_STATUS || return 1
+	expect_eq "$1 dots" "$(dots /tmp/a.out)" 100 || return 1
 	# shellcheck disable=SC2046 # three numbers, split on purpose
 	set -- $(sed -n 's/^cpu-hop: \([0-9]*\) moves, a thread seen on \([0-9]*\) CPUs, \([0-9]*\) CPU changes seen$/\1 \2 \3/p' /tmp/hop.out)
 	if [ $# -ne 3 ]; then
@@ -505,6 +509,59 @@ t_run_cpu_hop() {
 		return 1
 	fi
 	echo "the guest passed while its thread changed CPU $3 times"
+}
+
+t_run_cpu_hop() {
+	hop_run long-run.elf
+}
+
+# A guest that remaps a page and INVLPGs it 10000 times while its vCPU
+# moves between CPUs: a CPU it comes back to must not use a translation
+# from before an INVLPG it ran elsewhere (vmxlab flushes the VPID when a
+# vCPU changes CPU).
+t_run_remap_hop() {
+	hop_run hostile-remap.elf
+}
+
+# CPU1 goes offline and comes back while two guests run (their vCPUs move
+# off it, VMX goes off and on there) and, while it is offline, a VM is
+# created and closed (VMXON only on the online CPU).
+t_run_hotplug() {
+	_c=/sys/devices/system/cpu/cpu1/online
+	if [ "$(cpus_online)" -lt 2 ] || ! [ -w $_c ]; then
+		echo "SKIP: needs a second CPU that can go offline"
+		return 77
+	fi
+	bg_run long-run.elf /tmp/a.out
+	pa=$BG_PID
+	bg_run long-run.elf /tmp/b.out
+	pb=$BG_PID
+	_rounds=0
+	_bad=
+	while [ $_rounds -lt 20 ] && { running $pa || running $pb; }; do
+		echo 0 >$_c || { _bad="offline CPU1"; break; }
+		vmxlab probe >/dev/null 2>&1 || _bad="a VM while CPU1 is offline"
+		sleep 0.2
+		echo 1 >$_c || { _bad="online CPU1"; break; }
+		sleep 0.2
+		_rounds=$((_rounds + 1))
+	done
+	echo 1 >$_c 2>/dev/null
+	wait $pa
+	sa=$?
+	wait $pb
+	sb=$?
+	echo "CPU1 went offline and came back $_rounds times while the guests ran"
+	show_run /tmp/a.out /tmp/a.out.err
+	[ -z "$_bad" ] || { fail "$_bad"; return 1; }
+	expect_eq "run A status" $sa $PASS_STATUS || return 1
+	expect_eq "run B status" $sb $PASS_STATUS || return 1
+	expect_eq "run A dots" "$(dots /tmp/a.out)" 100 || return 1
+	expect_eq "run B dots" "$(dots /tmp/b.out)" 100 || return 1
+	if [ $_rounds -lt 3 ]; then
+		fail "the guests ended before 3 rounds of offline and online"
+		return 1
+	fi
 }
 
 t_run_abi_misuse() {

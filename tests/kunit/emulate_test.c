@@ -641,8 +641,63 @@ static void gwalk_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, memcmp(before, m->bytes, sizeof(m->bytes)), 0);
 }
 
+/*
+ * Fuzz: 200,000 byte sequences a guest could put at RIP, of every length,
+ * in every mode, as prefixes and opcodes of every kind. Whatever the
+ * decoder accepts must make sense: no more bytes than it was given (the
+ * sequence ends at the end of a heap buffer, so reading past it would
+ * show under KASAN), an access of 1, 2, 4 or 8 bytes, a register 0-15, a
+ * destination at least as wide as the access. The rest must be refused.
+ */
+static void mmio_decode_fuzz_test(struct kunit *test)
+{
+	static const unsigned int modes[] = { 2, 4, 8 };
+	static const u8 useful[] = { 0x26, 0x2e, 0x36, 0x3e, 0x40, 0x44, 0x48,
+				     0x4c, 0x64, 0x65, 0x66, 0x67, 0x88, 0x89,
+				     0x8a, 0x8b, 0xa0, 0xa1, 0xa2, 0xa3, 0xc6,
+				     0xc7, 0x0f, 0xb6, 0xb7, 0xf0, 0xf2, 0xf3 };
+	struct mmio_insn insn;
+	unsigned int i, j, n, mode, decoded = 0;
+	u32 seed = 0x9e3779b9;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, 15, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 1664525 + 1013904223;
+		n = 1 + (seed >> 8) % 15;
+		mode = modes[(seed >> 4) % 3];
+		for (j = 0; j < n; j++) {
+			seed = seed * 1664525 + 1013904223;
+			/* Half the bytes from the decoder's own vocabulary. */
+			buf[15 - n + j] = (seed & 0x100) ?
+					  useful[(seed >> 16) % sizeof(useful)] :
+					  seed >> 24;
+		}
+		memset(&insn, 0, sizeof(insn));
+		if (mmio_decode(buf + 15 - n, n, mode, &insn))
+			continue;
+		decoded++;
+		KUNIT_EXPECT_GE(test, insn.len, 1);
+		KUNIT_EXPECT_LE(test, insn.len, n);
+		KUNIT_EXPECT_TRUE(test, insn.size == 1 || insn.size == 2 ||
+				  insn.size == 4 || insn.size == 8);
+		KUNIT_EXPECT_LT(test, insn.reg, 16);
+		if (!insn.write)
+			KUNIT_EXPECT_GE(test, insn.dst_size, insn.size);
+		if (test->status == KUNIT_FAILURE) {
+			kunit_info(test, "mode %u, %u bytes: %*ph", mode, n, n,
+				   buf + 15 - n);
+			break;
+		}
+	}
+	kunit_info(test, "%u of 200000 random sequences decoded as MMIO MOVs",
+		   decoded);
+}
+
 static struct kunit_case emulate_cases[] = {
 	KUNIT_CASE_PARAM(mmio_decode_test, decode_gen_params),
+	KUNIT_CASE(mmio_decode_fuzz_test),
 	KUNIT_CASE_PARAM(gwalk_test, gwalk_gen_params),
 	{}
 };
