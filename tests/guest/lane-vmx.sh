@@ -14,6 +14,7 @@
 ALL_TESTS="module_load api_version caps_report abi
 $GUEST_TESTS
 vmx_on_off multi_vm cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm
+mitigations
 unload_busy load_cycles no_leaks dmesg_clean poweroff_under_guest"
 
 # Number of load/create/destroy/unload cycles in load_cycles.
@@ -182,6 +183,53 @@ t_kvm_blocks_vmxlab() {
 	wait $pid 2>/dev/null
 	vmxlab probe >/dev/null || { fail "vmxlab after KVM's VM is gone"; return 1; }
 	echo "vmxlab works again once KVM's VM is gone"
+}
+
+# caps_line NAME: "yes" or "no" from vmxlab caps' line for NAME.
+caps_line() {
+	grep -E "^ +[0-9]+  $1 +(yes|no)$" /tmp/caps.txt | awk '{ print $NF }'
+}
+
+# The mitigations vmxlab applies around entry and exit are those kvm_intel
+# applies on this kernel (Documentation/vm-exit.rst, "Mitigations"): its
+# L1D flush policy is kvm_intel's vmentry_l1d_flush, VERW runs where the
+# kernel clears CPU buffers, the RSB is filled where it fills it.
+t_mitigations() {
+	load_kvm || { fail "cannot load kvm_intel"; return 1; }
+	vmxlab caps >/tmp/caps.txt || { fail "vmxlab caps failed"; return 1; }
+	grep -A9 "^Speculative-execution mitigations" /tmp/caps.txt
+	v=/sys/devices/system/cpu/vulnerabilities
+	for f in mds spectre_v2 l1tf; do
+		echo "kernel $f: $(cat $v/$f 2>/dev/null)"
+	done
+	kvm_l1d=$(cat /sys/module/kvm_intel/parameters/vmentry_l1d_flush)
+	echo "kvm_intel vmentry_l1d_flush: $kvm_l1d"
+	cond=$(caps_line "L1D flushed before VM entry when needed \\(cond\\)")
+	always=$(caps_line "L1D flushed before every VM entry \\(always\\)")
+	case $kvm_l1d in
+	cond) want="yes no" ;;
+	always) want="no yes" ;;
+	*) want="no no" ;;
+	esac
+	expect_eq "L1D flush (cond, always) as kvm_intel's" "$cond $always" "$want" || return 1
+	verw=$(caps_line "VERW clears CPU buffers before VM entry")
+	case $(cat $v/mds 2>/dev/null) in
+	*"Clear CPU buffers"*) want=yes ;;
+	*) want=$verw; echo "(MDS: no VERW expected or required)" ;;
+	esac
+	expect_eq "VERW before entry where the kernel clears CPU buffers" "$verw" "$want" || return 1
+	rsb=$(caps_line "RSB filled after VM exit")
+	lite=$(caps_line "RSB: one entry after VM exit \\(eIBRS\\)")
+	case $(cat $v/spectre_v2 2>/dev/null) in
+	*"RSB filling"*)
+		[ "$rsb" = yes ] || [ "$lite" = yes ] ||
+			{ fail "the kernel fills the RSB, vmxlab does not after VM exit"; return 1; }
+		echo "RSB filled after VM exit, as the kernel does"
+		;;
+	esac
+	rmmod kvm_intel && rmmod kvm
+	[ -d /sys/module/irqbypass ] && rmmod irqbypass
+	return 0
 }
 
 t_vmxlab_blocks_kvm() {

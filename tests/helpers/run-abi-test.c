@@ -1414,6 +1414,157 @@ static void check_vms_and_threads(int dev, long baseline)
 }
 
 /*
+ * 64-bit mode ignores the CS base (SDM Vol. 3A 3.2.4); the instruction an
+ * MMIO exit decodes is the one at RIP, whatever CS.base the VMCS holds.
+ * 4-level paging: 0-2 MiB and 0xc0000000-0xffffffff identity-mapped with
+ * 2 MiB pages; CS.base 0x5000; the guest loads from 0xd0000000 (no RAM).
+ * The old module fetched at CS.base + RIP and failed to decode.
+ */
+static const unsigned char lm_mmio_code[] = {
+	0xbb, 0x00, 0x00, 0x00, 0xd0,	/* mov $0xd0000000, %ebx */
+	0x8b, 0x03,			/* mov (%rbx), %eax */
+	0xf4,				/* hlt */
+};
+
+#define LM_PML4		0x8000
+#define LM_PDPT		0x9000
+#define LM_PD0		0xa000		/* 0-1 GiB */
+#define LM_PD3		0xb000		/* 3-4 GiB */
+
+static void check_lm_cs_base(int dev)
+{
+	struct vmxlab_sregs sregs;
+	struct guest g;
+	__u64 *t;
+	int i;
+
+	if (guest_setup(dev, &g, lm_mmio_code, sizeof(lm_mmio_code))) {
+		expect("guest setup for the 64-bit CS.base check", -1, 0);
+		guest_teardown(&g);
+		return;
+	}
+	t = (__u64 *)(g.mem + LM_PML4);
+	t[0] = LM_PDPT | 3;
+	t = (__u64 *)(g.mem + LM_PDPT);
+	t[0] = LM_PD0 | 3;
+	t[3] = LM_PD3 | 3;
+	t = (__u64 *)(g.mem + LM_PD0);
+	t[0] = 0x83;				/* 2 MiB page at 0 */
+	t = (__u64 *)(g.mem + LM_PD3);
+	for (i = 0; i < 512; i++)
+		t[i] = (0xc0000000ULL + ((__u64)i << 21)) | 0x83;
+	xioctl(g.vcpu, VMXLAB_GET_SREGS, (unsigned long)&sregs);
+	flat32(&sregs.cs, 0xb, 0x08);
+	sregs.cs.db = 0;
+	sregs.cs.l = 1;
+	sregs.cs.base = 0x5000;		/* ignored in 64-bit mode */
+	flat32(&sregs.ds, 3, 0x10);
+	flat32(&sregs.es, 3, 0x10);
+	flat32(&sregs.ss, 3, 0x10);
+	sregs.tr.s = 0;
+	sregs.tr.type = 0xb;
+	sregs.cr0 = 0x80000011;		/* PG, ET, PE */
+	sregs.cr3 = LM_PML4;
+	sregs.cr4 = 0x20;		/* PAE */
+	sregs.efer = 0x500;		/* LME, LMA */
+	expect("SET_SREGS: 64-bit mode with CS.base 0x5000",
+	       xioctl(g.vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), 0);
+	expect("RUN of a load from 0xd0000000", xioctl(g.vcpu, VMXLAB_RUN, 0),
+	       0);
+	expect("exit: VMXLAB_EXIT_MMIO (the MOV at RIP, not at CS.base + RIP)",
+	       g.run->exit_reason, VMXLAB_EXIT_MMIO);
+	expect("mmio.phys_addr 0xd0000000", g.run->mmio.phys_addr, 0xd0000000);
+	expect("mmio: a 4-byte read", g.run->mmio.len * 2 + g.run->mmio.is_write,
+	       8);
+	guest_teardown(&g);
+}
+
+/*
+ * REP INSB into a read-only slot: the data is dropped, as a ROM drops it,
+ * and the instruction completes. The old module never completed it: the
+ * guest executed the INS again at every run.
+ */
+static const unsigned char ins_rom_code[] = {
+	0xb8, 0x00, 0x20,		/* mov $0x2000, %ax */
+	0x8e, 0xc0,			/* mov %ax, %es (ES base 0x20000) */
+	0x31, 0xff,			/* xor %di, %di */
+	0xb9, 0x04, 0x00,		/* mov $4, %cx */
+	0xba, 0x10, 0x05,		/* mov $0x510, %dx */
+	0xf3, 0x6c,			/* rep insb */
+	0xf4,				/* hlt */
+};
+
+static void check_ins_readonly(int dev)
+{
+	struct vmxlab_regs regs;
+	struct guest g;
+	void *rom;
+	int i;
+
+	if (guest_setup(dev, &g, ins_rom_code, sizeof(ins_rom_code))) {
+		expect("guest setup for the INS-into-ROM check", -1, 0);
+		guest_teardown(&g);
+		return;
+	}
+	rom = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(rom, 0x5a, 4096);
+	expect("a read-only slot at 0x20000",
+	       set_region(g.vm, 1, VMXLAB_MEM_READONLY, 0x20000, 4096, rom), 0);
+	for (i = 0; i < 5; i++) {
+		if (xioctl(g.vcpu, VMXLAB_RUN, 0) ||
+		    g.run->exit_reason != VMXLAB_EXIT_IO)
+			break;
+		memset((char *)g.run + g.run->io.data_offset, 0xa5,
+		       g.run->io.count * g.run->io.size);
+	}
+	expect("REP INSB into a read-only slot completes: the guest reaches HLT",
+	       g.run->exit_reason, VMXLAB_EXIT_HLT);
+	expect("... after one exit for its data", i, 1);
+	xioctl(g.vcpu, VMXLAB_GET_REGS, (unsigned long)&regs);
+	expect("... with DI past the 4 bytes and CX 0",
+	       (regs.rdi & 0xffff) == 4 && (regs.rcx & 0xffff) == 0, 1);
+	expect("the read-only memory is unchanged", ((unsigned char *)rom)[0],
+	       0x5a);
+	guest_teardown(&g);
+	munmap(rom, 4096);
+}
+
+/*
+ * SET_SREGS, like SET_REGS, abandons an exit userspace had not completed:
+ * the IN the guest was in is executed again, not completed with whatever
+ * the run page holds. The old module completed it.
+ */
+static void check_sregs_drops_pending(int dev)
+{
+	struct vmxlab_sregs sregs;
+	struct guest g;
+	__u64 rip;
+
+	/* out_code: OUT 0xf4, HLT, IN 0x60, OUT 0xf4, HLT */
+	if (guest_setup(dev, &g, out_code, sizeof(out_code))) {
+		expect("guest setup for the SET_SREGS check", -1, 0);
+		guest_teardown(&g);
+		return;
+	}
+	xioctl(g.vcpu, VMXLAB_RUN, 0);		/* the OUT to 0xf4 */
+	xioctl(g.vcpu, VMXLAB_RUN, 0);		/* HLT */
+	expect("RUN to the IN from port 0x60",
+	       xioctl(g.vcpu, VMXLAB_RUN, 0) == 0 &&
+	       g.run->exit_reason == VMXLAB_EXIT_IO &&
+	       g.run->io.direction == VMXLAB_IO_IN && g.run->io.port == 0x60, 1);
+	rip = g.run->rip;
+	xioctl(g.vcpu, VMXLAB_GET_SREGS, (unsigned long)&sregs);
+	expect("SET_SREGS while the IN is pending",
+	       xioctl(g.vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), 0);
+	expect("RUN: the same IN again, not completed",
+	       xioctl(g.vcpu, VMXLAB_RUN, 0) == 0 &&
+	       g.run->exit_reason == VMXLAB_EXIT_IO &&
+	       g.run->io.port == 0x60 && g.run->rip == rip, 1);
+	guest_teardown(&g);
+}
+
+/*
  * Slot memory stays pinned (FOLL_LONGTERM) as long as the slot exists.
  * Anonymous memory (check_memory_regions) and shmem, here a memfd, are
  * accepted. A MAP_SHARED mapping of a file outside shmem and hugetlbfs is
@@ -1947,6 +2098,9 @@ int main(void)
 	check_host_fpu(dev);
 	check_debug_registers(dev);
 	check_page_walk_mmio(dev);
+	check_lm_cs_base(dev);
+	check_ins_readonly(dev);
+	check_sregs_drops_pending(dev);
 	check_entry_failure(dev);
 	check_other_process(dev);
 	check_ldt_after_exit(dev);
