@@ -18,8 +18,6 @@
  */
 #include "guest.h"
 
-#define UD 6
-#define GP 13
 
 #define MSR_SPEC_CTRL	0x48
 #define MSR_PRED_CMD	0x49
@@ -28,19 +26,7 @@
 #define MSR_TSC_AUX	0xc0000103
 #define AUX		0x1234
 
-/* set_msr msr, value: ECX = msr, EDX:EAX = value (32 bits) */
-.macro set_msr msr, value
-	mov $\msr, %ecx
-	mov $\value, %eax
-	xor %edx, %edx
-.endm
-
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
+	GUEST_START
 
 	/*
 	 * R12D = CPUID.80000001H:EDX, R13D = CPUID.(7,0):EDX,
@@ -97,10 +83,10 @@ _start:
 	jc 3f
 	mov $MSR_TSC_AUX, %ecx
 	EXPECT_FAULT GP, E_CM_UNADV, "RDMSR IA32_TSC_AUX did not raise #GP (neither RDTSCP nor RDPID advertised)", rdmsr
-	set_msr MSR_TSC_AUX, AUX
+	SET_MSR MSR_TSC_AUX, AUX
 	EXPECT_FAULT GP, E_CM_UNADV, "WRMSR IA32_TSC_AUX did not raise #GP (neither RDTSCP nor RDPID advertised)", wrmsr
 	jmp 4f
-3:	set_msr MSR_TSC_AUX, AUX
+3:	SET_MSR MSR_TSC_AUX, AUX
 	EXPECT_NO_FAULT E_CM_AUX_WR, "WRMSR IA32_TSC_AUX faulted (RDTSCP or RDPID advertised)", wrmsr
 	mov $MSR_TSC_AUX, %ecx
 	EXPECT_NO_FAULT E_CM_AUX_RD, "RDMSR IA32_TSC_AUX faulted (RDTSCP or RDPID advertised)", rdmsr
@@ -146,22 +132,22 @@ _start:
 	and $0x1f, %edx			/* (7,2):EDX[4:0] */
 	or %edx, %eax
 	jz 1f
-	set_msr MSR_SPEC_CTRL, 0
+	SET_MSR MSR_SPEC_CTRL, 0
 	EXPECT_NO_FAULT E_CM_SPEC, "WRMSR IA32_SPEC_CTRL 0 faulted (advertised)", wrmsr
 	mov $MSR_SPEC_CTRL, %ecx
 	EXPECT_NO_FAULT E_CM_SPEC, "RDMSR IA32_SPEC_CTRL faulted (advertised)", rdmsr
 	jmp 2f
 1:	mov $MSR_SPEC_CTRL, %ecx
 	EXPECT_FAULT GP, E_CM_SPEC, "RDMSR IA32_SPEC_CTRL did not raise #GP (not advertised)", rdmsr
-	set_msr MSR_SPEC_CTRL, 0
+	SET_MSR MSR_SPEC_CTRL, 0
 	EXPECT_FAULT GP, E_CM_SPEC, "WRMSR IA32_SPEC_CTRL 0 did not raise #GP (not advertised)", wrmsr
-2:	set_msr MSR_PRED_CMD, 0
+2:	SET_MSR MSR_PRED_CMD, 0
 	bt $26, %r13d
 	jnc 3f
 	EXPECT_NO_FAULT E_CM_SPEC, "WRMSR IA32_PRED_CMD 0 faulted (CPUID.(7,0):EDX[26] set)", wrmsr
 	jmp 4f
 3:	EXPECT_FAULT GP, E_CM_SPEC, "WRMSR IA32_PRED_CMD 0 did not raise #GP (CPUID.(7,0):EDX[26] clear)", wrmsr
-4:	set_msr MSR_FLUSH_CMD, 0
+4:	SET_MSR MSR_FLUSH_CMD, 0
 	bt $28, %r13d
 	jnc 5f
 	EXPECT_NO_FAULT E_CM_FLUSH, "WRMSR IA32_FLUSH_CMD 0 faulted (CPUID.(7,0):EDX[28] set)", wrmsr

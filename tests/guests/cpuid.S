@@ -9,11 +9,7 @@
  */
 #include "guest.h"
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	mov $stack_top, %esp
-	call init32
+	GUEST_START
 	mov $1, %eax
 	xor %ecx, %ecx
 	cpuid

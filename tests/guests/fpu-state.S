@@ -11,12 +11,7 @@
  */
 #include "guest.h"
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
+	GUEST_START
 	mov %cr0, %rax
 	and $~0xc, %rax			/* EM, TS */
 	or $0x2, %rax			/* MP */

@@ -50,6 +50,12 @@
 #define UCODE		0x23	/* 64-bit only, DPL 3 */
 #define TSS_SEL		0x28	/* 64-bit only */
 
+/* Exception vectors (SDM Vol. 3A 6.3.1) the guests test for */
+#define DB		1
+#define UD		6
+#define GP		13
+#define PF		14
+
 /* ---- exit values: (V << 1) | 1 is the status of `vmxlab run` ---- */
 #define PASS			0x10
 /* hello-real, hello-pm, hello-lm */
@@ -213,6 +219,17 @@
 #endif
 
 /*
+ * ENTRY_START: begin _start, the entry point, in .text.start (which the
+ * linker scripts place first in .text). Guests that set up more than
+ * GUEST_START does begin with it.
+ */
+.macro ENTRY_START
+	.section .text.start, "ax"
+	.globl _start
+_start:
+.endm
+
+/*
  * PUTS_LIT "text": print a string literal (clobbers AX, DX, SI). The
  * functions behind it (uart.S) poll LSR.THRE before every byte.
  */
@@ -267,11 +284,35 @@
 
 #if BITS != 16
 /*
- * EXPECT_FAULT vector, value, "what", instruction...: run the instruction
- * and require that it raises exception vector (the handler of cpu.S
- * resumes after it); exit with value otherwise. Needs init32/init64.
+ * GUEST_START: ENTRY_START, then what every guest with cpu.S does first:
+ * RSP/ESP at stack_top, init32 (32-bit) or init64 and paging64 (64-bit).
  */
-.macro EXPECT_FAULT vec, value, msg, insn:vararg
+.macro GUEST_START
+	ENTRY_START
+#if BITS == 64
+	lea stack_top(%rip), %rsp
+	call init64
+	call paging64
+#else
+	mov $stack_top, %esp
+	call init32
+#endif
+.endm
+
+/* SET_MSR msr, value: ECX = msr, EDX:EAX = value (32 bits), for WRMSR. */
+.macro SET_MSR msr, value
+	mov $\msr, %ecx
+	mov $\value, %eax
+	xor %edx, %edx
+.endm
+
+/*
+ * TRY_INSN instruction...: run the instruction with the handler of cpu.S
+ * armed: fault_vector is -1 afterwards if it raised no exception, else
+ * the vector (and fault_error the error code); either way execution goes
+ * on after it. The body of EXPECT_FAULT and CHECK_FAULT.
+ */
+.macro TRY_INSN insn:vararg
 	movl $-1, VAR(fault_vector)
 #if BITS == 64
 	movq $.Lafter\@, VAR(fixup_ip)
@@ -285,6 +326,15 @@
 #else
 	movl $0, VAR(fixup_ip)
 #endif
+.endm
+
+/*
+ * EXPECT_FAULT vector, value, "what", instruction...: run the instruction
+ * and require that it raises exception vector (the handler of cpu.S
+ * resumes after it); exit with value otherwise. Needs init32/init64.
+ */
+.macro EXPECT_FAULT vec, value, msg, insn:vararg
+	TRY_INSN \insn
 	cmpl $\vec, VAR(fault_vector)
 	FAIL_IF ne, \value, "\msg"
 .endm
@@ -295,21 +345,7 @@
  * (not E_EXCEPTION). Needs init32/init64.
  */
 .macro EXPECT_NO_FAULT value, msg, insn:vararg
-	movl $-1, VAR(fault_vector)
-#if BITS == 64
-	movq $.Lafter\@, VAR(fixup_ip)
-#else
-	movl $.Lafter\@, VAR(fixup_ip)
-#endif
-	\insn
-.Lafter\@:
-#if BITS == 64
-	movq $0, VAR(fixup_ip)
-#else
-	movl $0, VAR(fixup_ip)
-#endif
-	cmpl $-1, VAR(fault_vector)
-	FAIL_IF ne, \value, "\msg"
+	EXPECT_FAULT -1, \value, "\msg", \insn
 .endm
 
 /*
@@ -340,19 +376,7 @@
  * guest goes on); fault_error holds the error code afterwards.
  */
 .macro CHECK_FAULT vec, msg, insn:vararg
-	movl $-1, VAR(fault_vector)
-#if BITS == 64
-	movq $.Lafter\@, VAR(fixup_ip)
-#else
-	movl $.Lafter\@, VAR(fixup_ip)
-#endif
-	\insn
-.Lafter\@:
-#if BITS == 64
-	movq $0, VAR(fixup_ip)
-#else
-	movl $0, VAR(fixup_ip)
-#endif
+	TRY_INSN \insn
 	cmpl $\vec, VAR(fault_vector)
 	CHECK ne, "\msg"
 .endm
@@ -367,6 +391,56 @@
 	cmpl $0, VAR(checks_failed)
 	FAIL_IF ne, \value, "a check above failed"
 .endm
+
+#if BITS == 64
+/*
+ * SET_GATE vector, handler[, dpl]: point IDT entry vector at handler
+ * (set_gate, cpu.S), with DPL dpl (default 0). Clobbers RAX, ECX, EDX.
+ */
+.macro SET_GATE vec, handler, dpl=0
+	mov $\vec, %ecx
+	lea \handler(%rip), %rax
+.if \dpl
+	mov $\dpl, %edx
+.else
+	xor %edx, %edx
+.endif
+	call set_gate
+.endm
+
+/*
+ * TO_USER code[, resume]: prepare an IRETQ to code at CPL 3, IF = 0, on
+ * the stack of USER_STACK; the guest then loads what code needs and runs
+ * iretq. code comes back with int $0x80 (a DPL 3 gate to the guest's
+ * from_user, which reloads RSP from saved_rsp, a .quad of the guest).
+ * With resume, the handler of cpu.S is armed for one exception, which
+ * resumes at resume (at CPL 3). Clobbers RAX, ECX, EDX.
+ */
+.macro TO_USER code, resume
+	SET_GATE 0x80, from_user, 3
+	mov %rsp, saved_rsp(%rip)
+.ifnb \resume
+	movl $-1, fault_vector(%rip)
+	lea \resume(%rip), %rax
+	mov %rax, fixup_ip(%rip)	/* cpu.S resumes at CPL 3 there */
+.endif
+	pushq $UDATA
+	lea user_stack_top(%rip), %rax
+	pushq %rax
+	pushq $0x2			/* RFLAGS: IF = 0 */
+	pushq $UCODE
+	lea \code(%rip), %rax
+	pushq %rax
+.endm
+
+/* USER_STACK: the 4 KiB stack of TO_USER (in .bss), user_stack_top. */
+.macro USER_STACK
+	.bss
+	.balign 16
+	.skip 4096
+user_stack_top:
+.endm
+#endif
 #endif
 
 #endif /* __ASSEMBLER__ */

@@ -11,9 +11,7 @@
  */
 #include "guest.h"
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
+	ENTRY_START
 	lea stack_top(%rip), %rsp
 	mov %cr0, %rax
 	mov $0x80000001, %ecx

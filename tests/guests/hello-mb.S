@@ -17,11 +17,7 @@
 
 	MULTIBOOT_HEADER
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	mov $stack_top, %esp
-	call init32
+	GUEST_START
 	cmp $MB_BOOT_MAGIC, %eax
 	FAIL_IF ne, E_MB_MAGIC, "EAX is not 0x2badb002"
 	mov %ebx, %ebp			/* the information block */

@@ -9,9 +9,7 @@
  */
 #include "guest.h"
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
+	ENTRY_START
 	mov $stack_top, %esp
 	call 1f
 1:	pop %eax

@@ -8,9 +8,7 @@
  */
 #include "guest.h"
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
+	ENTRY_START
 	cmp $0xfff0, %sp
 	FAIL_IF ne, E_REAL_SP, "SP is not 0xfff0"
 	mov %cs, %ax

@@ -26,12 +26,7 @@
 #define PAT_A		0x1111111111111111
 #define PAT_B		0x2222222222222222
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
+	GUEST_START
 	lea pt(%rip), %rdi
 	call scratch_pt
 	cld

@@ -44,7 +44,6 @@
  */
 #include "guest.h"
 
-#define PF		14
 #define GUARD		0x5a
 #define PTE_P		0x01
 #define PTE_RW		0x02
@@ -111,16 +110,8 @@
 	CHECK ne, "\what: CR2 not the first byte of the page"
 .endm
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
-	mov $PF, %ecx
-	lea pf_handler(%rip), %rax
-	xor %edx, %edx
-	call set_gate
+	GUEST_START
+	SET_GATE PF, pf_handler
 	lea pt(%rip), %rdi
 	call scratch_pt
 	cld

@@ -49,8 +49,6 @@
  */
 #include "guest.h"
 
-#define DB		1
-#define GP		13
 #define TF		0x100
 #define DR6_BS		0x4000
 #define DR6_INIT	0xffff0ff0
@@ -73,17 +71,9 @@
 	CHECK nz, "\what"
 .endm
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
-	mov $DB, %ecx
-	lea db_handler(%rip), %rax
-	xor %edx, %edx
-	call set_gate
-	mov $GP, %ecx
+	GUEST_START
+	SET_GATE DB, db_handler
+	mov $GP, %ecx			/* EDX is still 0 (DPL) */
 	lea gp_handler(%rip), %rax
 	call set_gate
 	mov $DR6_INIT, %eax
@@ -139,9 +129,7 @@ t4_after:
 	EXPECT_DB 1, t4_after, t4_after, "IN with TF set: not one #DB right after it"
 
 	/* 5. RDMSR of an MSR the guest has */
-	mov $0x174, %ecx
-	mov $0x10, %eax
-	xor %edx, %edx
+	SET_MSR 0x174, 0x10
 	wrmsr
 	call reset_log
 	xor %eax, %eax

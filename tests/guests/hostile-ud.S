@@ -33,17 +33,10 @@
  */
 #include "guest.h"
 
-#define UD		6
-#define GP		13
 #define CR4_SMXE	(1 << 14)
 #define BAD_LEAF	0x7fffffff
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
+	GUEST_START
 
 	/* CPUID: R15D max basic leaf; leaf 7: R12D EBX, R13D ECX, R14D EDX */
 	xor %eax, %eax
@@ -137,21 +130,7 @@ _start:
 	CHECK_FAULT UD, "INVPCID not offered (CPUID.(7,0):EBX[10]), but no #UD", invpcid (%rsi), %rax
 4:
 	/* ENCLU at CPL 3: iretq to user_enclu; back through int $0x80. */
-	mov $0x80, %ecx
-	lea from_user(%rip), %rax
-	mov $3, %edx
-	call set_gate
-	mov %rsp, saved_rsp(%rip)
-	movl $-1, fault_vector(%rip)
-	lea user_back(%rip), %rax
-	mov %rax, fixup_ip(%rip)	/* cpu.S resumes at CPL 3 there */
-	pushq $UDATA
-	lea user_stack_top(%rip), %rax
-	pushq %rax
-	pushq $0x2			/* RFLAGS: IF = 0 */
-	pushq $UCODE
-	lea user_enclu(%rip), %rax
-	pushq %rax
+	TO_USER user_enclu, user_back
 	mov $BAD_LEAF, %eax
 	xor %ebx, %ebx
 	xor %ecx, %ecx
@@ -179,7 +158,4 @@ saved_rsp:
 scratch:
 	.skip 64
 
-	.bss
-	.balign 16
-	.skip 4096
-user_stack_top:
+	USER_STACK

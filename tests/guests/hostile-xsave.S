@@ -32,8 +32,6 @@
  */
 #include "guest.h"
 
-#define UD		6
-#define GP		13
 #define CR4_OSXSAVE	(1 << 18)
 #define MSR_IA32_XSS	0xda0
 #define XSTATE_BV	512
@@ -57,12 +55,7 @@
 	call restore_header
 .endm
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
+	GUEST_START
 
 	mov $1, %eax
 	xor %ecx, %ecx

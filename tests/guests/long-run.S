@@ -22,12 +22,7 @@
 #define BUF_WORDS	(256 * 1024 / 8)
 #define GOLDEN		0x9e3779b97f4a7c15
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
+	GUEST_START
 	PUTS_LIT "long-run: "
 
 	/* buffer[i] = (i + 1) * GOLDEN; R12 = XOR of all */

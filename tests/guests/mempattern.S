@@ -15,11 +15,7 @@
 
 	MULTIBOOT_HEADER
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	mov $stack_top, %esp
-	call init32
+	GUEST_START
 	cmp $MB_BOOT_MAGIC, %eax
 	FAIL_IF ne, E_PAT_MAGIC, "EAX is not 0x2badb002"
 	testl $MBI_F_MEM, MBI_FLAGS(%ebx)

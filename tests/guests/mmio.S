@@ -14,17 +14,7 @@
  */
 #include "guest.h"
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-#if BITS == 64
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
-#else
-	mov $stack_top, %esp
-	call init32
-#endif
+	GUEST_START
 	PUTS_LIT "mmio: reading 0xd0000000\n"
 	mov $UNBACKED_GPA, %ebx		/* RBX: bits 63:32 are 0 */
 

@@ -14,7 +14,6 @@
  */
 #include "guest.h"
 
-#define GP 13
 
 /* WRMSR ECX = EDX:EAX */
 .macro wrmsr_val msr, hi, lo
@@ -34,22 +33,10 @@
 	FAIL_IF ne, \value, "\what"
 .endm
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-#if BITS == 64
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
-#else
-	mov $stack_top, %esp
-	call init32
-#endif
+	GUEST_START
 	mov $0x3a, %ecx
 	EXPECT_FAULT GP, E_MSR_RD_FC, "RDMSR 0x3a (IA32_FEATURE_CONTROL) did not raise #GP", rdmsr
-	mov $0x3a, %ecx
-	mov $5, %eax
-	xor %edx, %edx
+	SET_MSR 0x3a, 5
 	EXPECT_FAULT GP, E_MSR_WR_FC, "WRMSR 0x3a (IA32_FEATURE_CONTROL) did not raise #GP", wrmsr
 	mov $0x480, %ecx
 	EXPECT_FAULT GP, E_MSR_RD_VMX, "RDMSR 0x480 (IA32_VMX_BASIC) did not raise #GP", rdmsr

@@ -9,9 +9,7 @@
  */
 #include "guest.h"
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
+	ENTRY_START
 #ifdef STI
 	PUTS_LIT "spin: sti\n"
 	sti

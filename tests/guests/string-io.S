@@ -26,13 +26,10 @@
 #define STD_LEN		300
 #define GUARD_BYTE	0x5a
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
 #if BITS == 64
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
+	GUEST_START
+#else
+	ENTRY_START
 #endif
 	cld
 	PUTS_LIT "<<<\n"

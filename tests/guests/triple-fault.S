@@ -8,9 +8,7 @@
  */
 #include "guest.h"
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
+	ENTRY_START
 	mov $stack_top, %esp
 	PUTS_LIT "triple-fault: now\n"
 	lidt empty_idtr

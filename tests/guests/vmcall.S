@@ -17,12 +17,7 @@
 	call do_vmcall
 .endm
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
+	GUEST_START
 
 	hc HC_NOP
 	test %rax, %rax
@@ -43,18 +38,7 @@ _start:
 	PUTS_LIT "vmcall: CPL 0 calls ok\n"
 
 	/* CPL 3: iretq to user_code; it comes back through int $0x80. */
-	mov $0x80, %ecx
-	lea from_user(%rip), %rax
-	mov $3, %edx
-	call set_gate
-	mov %rsp, saved_rsp(%rip)
-	pushq $UDATA
-	lea user_stack_top(%rip), %rax
-	pushq %rax
-	pushq $0x2			/* RFLAGS: IF = 0 */
-	pushq $UCODE
-	lea user_code(%rip), %rax
-	pushq %rax
+	TO_USER user_code
 	iretq
 user_code:
 	mov $HC_NOP, %eax
@@ -132,7 +116,4 @@ do_vmcall:
 saved_rsp:
 	.quad 0
 
-	.bss
-	.balign 16
-	.skip 4096
-user_stack_top:
+	USER_STACK

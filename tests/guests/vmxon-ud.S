@@ -10,15 +10,8 @@
  */
 #include "guest.h"
 
-#define UD 6
-#define GP 13
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
+	GUEST_START
 
 	mov %cr4, %rax
 	test $(1 << 13), %eax

@@ -23,8 +23,6 @@
  */
 #include "guest.h"
 
-#define UD 6
-#define GP 13
 #define CR4_OSXSAVE	(1 << 18)
 
 /* try_illegal xcr, value: XSETBV XCR xcr = value must be refused (try). */
@@ -34,12 +32,7 @@
 	call try
 .endm
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	lea stack_top(%rip), %rsp
-	call init64
-	call paging64
+	GUEST_START
 
 	/* Without XSAVE, CR4.OSXSAVE cannot be set: nothing to test. */
 	mov $1, %eax
@@ -130,21 +123,7 @@ _start:
 	PUTS_LIT " illegal values refused\n"
 
 	/* 6. CPL 3: iretq to user_xsetbv; it comes back through int $0x80. */
-	mov $0x80, %ecx
-	lea from_user(%rip), %rax
-	mov $3, %edx
-	call set_gate
-	mov %rsp, saved_rsp(%rip)
-	movl $-1, fault_vector(%rip)
-	lea user_back(%rip), %rax
-	mov %rax, fixup_ip(%rip)	/* cpu.S resumes at CPL 3 there */
-	pushq $UDATA
-	lea user_stack_top(%rip), %rax
-	pushq %rax
-	pushq $0x2			/* RFLAGS: IF = 0 */
-	pushq $UCODE
-	lea user_xsetbv(%rip), %rax
-	pushq %rax
+	TO_USER user_xsetbv, user_back
 	mov %r14d, %eax
 	xor %edx, %edx
 	xor %ecx, %ecx
@@ -280,7 +259,4 @@ dec_buf:
 dec_end:
 	.byte 0
 
-	.bss
-	.balign 16
-	.skip 4096
-user_stack_top:
+	USER_STACK

@@ -55,7 +55,7 @@
 
 #include <linux/vmxlab.h>
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#include "helpers.h"
 
 #define MAX_VMS		3
 #define MAX_VM_VCPUS	4
@@ -283,13 +283,11 @@ static const char *res_name(long r, char *buf, size_t n)
 	return buf;
 }
 
-static long xioctl(enum ioc k, int fd, unsigned long cmd, unsigned long arg)
+/* cioctl: xioctl(), counted in nr_ioctls[K]. */
+static long cioctl(enum ioc k, int fd, unsigned long cmd, unsigned long arg)
 {
-	long r;
-
 	nr_ioctls[k]++;
-	r = ioctl(fd, cmd, arg);
-	return r < 0 ? -errno : r;
+	return xioctl(fd, cmd, arg);
 }
 
 /*
@@ -686,33 +684,12 @@ static unsigned long bad_ptr(size_t len, int out)
 	}
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static long long now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static long read_vms(void)
-{
-	FILE *f = fopen("/sys/kernel/debug/vmxlab/vms", "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
 }
 
 /* ------------------------------------------------------------------ */
@@ -722,17 +699,6 @@ static long read_vms(void)
 static void on_signal(int sig)
 {
 	(void)sig;
-}
-
-/* No SA_RESTART: a signal makes RUN return EINTR. */
-static void catch_signal(int sig)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
 }
 
 /* SIGALRM after MS ms and then every 20 ms (one may land before RUN). */
@@ -1220,7 +1186,7 @@ static long set_regs_checked(struct vm *vm, struct vcpu *vc,
 		 (unsigned long long)r->rflags,
 		 (unsigned long long)r->reserved[0],
 		 (unsigned long long)r->reserved[1], bad ? " bad pointer" : "");
-	ret = xioctl(IOC_SET_REGS, vc->fd, VMXLAB_SET_REGS,
+	ret = cioctl(IOC_SET_REGS, vc->fd, VMXLAB_SET_REGS,
 		     bad ? bad : (unsigned long)r);
 	check(IOC_SET_REGS, ret, must_fail, NULL);
 	if (ret)
@@ -1232,7 +1198,7 @@ static long set_regs_checked(struct vm *vm, struct vcpu *vc,
 	memset(&got, 0xa5, sizeof(got));
 	say_what("GET_REGS vm%d vcpu %lu after SET_REGS", vm->idx, vc->id);
 	if (!check(IOC_GET_REGS,
-		   xioctl(IOC_GET_REGS, vc->fd, VMXLAB_GET_REGS,
+		   cioctl(IOC_GET_REGS, vc->fd, VMXLAB_GET_REGS,
 			  (unsigned long)&got), 0, NULL))
 		return ret;
 	want = *r;
@@ -1298,7 +1264,7 @@ static long set_sregs_checked(struct vm *vm, struct vcpu *vc,
 		 vm->idx, vc->id, how, (unsigned long long)s->cr0,
 		 (unsigned long long)s->cr3, (unsigned long long)s->cr4,
 		 (unsigned long long)s->efer, cs, bad ? " bad pointer" : "");
-	ret = xioctl(IOC_SET_SREGS, vc->fd, VMXLAB_SET_SREGS,
+	ret = cioctl(IOC_SET_SREGS, vc->fd, VMXLAB_SET_SREGS,
 		     bad ? bad : (unsigned long)s);
 	check(IOC_SET_SREGS, ret, must_fail, NULL);
 	if (ret)
@@ -1310,7 +1276,7 @@ static long set_sregs_checked(struct vm *vm, struct vcpu *vc,
 	memset(&got, 0xa5, sizeof(got));
 	say_what("GET_SREGS vm%d vcpu %lu after SET_SREGS", vm->idx, vc->id);
 	if (!check(IOC_GET_SREGS,
-		   xioctl(IOC_GET_SREGS, vc->fd, VMXLAB_GET_SREGS,
+		   cioctl(IOC_GET_SREGS, vc->fd, VMXLAB_GET_SREGS,
 			  (unsigned long)&got), 0, NULL))
 		return ret;
 	if (!sregs_clean(&got))
@@ -1463,7 +1429,7 @@ static long run_vcpu(struct vm *vm, struct vcpu *vc, unsigned long arg,
 		 vc->id, arg, immediate ? " immediate_exit" : "",
 		 vc->run ? "" : " run page unmapped", ms);
 	arm_timer_ms(ms);
-	r = xioctl(IOC_RUN, vc->fd, VMXLAB_RUN, arg);
+	r = cioctl(IOC_RUN, vc->fd, VMXLAB_RUN, arg);
 	arm_timer_ms(0);
 	check(IOC_RUN, r, must_fail, NULL);
 	if (r == -EINTR)
@@ -1543,7 +1509,7 @@ static long set_region(struct vm *vm, struct vmxlab_memory_region *mr,
 		 (unsigned long long)(mr->reserved[0] | mr->reserved[1] |
 				      mr->reserved[2] | mr->reserved[3]),
 		 bad ? ", bad pointer" : "");
-	ret = xioctl(IOC_SET_MEMORY_REGION, vm->fd, VMXLAB_SET_MEMORY_REGION,
+	ret = cioctl(IOC_SET_MEMORY_REGION, vm->fd, VMXLAB_SET_MEMORY_REGION,
 		     bad ? bad : (unsigned long)mr);
 	check(IOC_SET_MEMORY_REGION, ret, must_fail, errs);
 	if (ret || mr->slot >= VMXLAB_MAX_MEM_SLOTS)
@@ -1826,7 +1792,7 @@ static void op_create_vm(void)
 	}
 	say_what("CREATE_VM flags %#lx%s", flags,
 		 extra >= 0 ? " (second /dev/vmxlab fd)" : "");
-	r = xioctl(IOC_CREATE_VM, fd, VMXLAB_CREATE_VM, flags);
+	r = cioctl(IOC_CREATE_VM, fd, VMXLAB_CREATE_VM, flags);
 	if (extra >= 0)
 		close(extra);	/* the VM outlives it */
 	check(IOC_CREATE_VM, r, flags != 0, NULL);
@@ -2051,7 +2017,7 @@ static void op_create_vcpu(void)
 	}
 	say_what("CREATE_VCPU vm%d id %lu%s", vm->idx, id,
 		 in_use ? " (in use)" : "");
-	r = xioctl(IOC_CREATE_VCPU, vm->fd, VMXLAB_CREATE_VCPU, id);
+	r = cioctl(IOC_CREATE_VCPU, vm->fd, VMXLAB_CREATE_VCPU, id);
 	check(IOC_CREATE_VCPU, r, id >= VMXLAB_MAX_VCPUS || in_use, NULL);
 	if (r < 0)
 		return;
@@ -2142,7 +2108,7 @@ static void op_odd_mmap(void)
 static long check_get(enum ioc k, struct vcpu *vc, unsigned long cmd,
 		      void *buf)
 {
-	long r = xioctl(k, vc->fd, cmd, (unsigned long)buf);
+	long r = cioctl(k, vc->fd, cmd, (unsigned long)buf);
 
 	check(k, r, vc->stopped, NULL);
 	return r;
@@ -2189,7 +2155,7 @@ static void op_get_regs(void)
 	memset(&r, 0xa5, sizeof(r));
 	say_what("GET_REGS vm%d vcpu %lu%s", vm->idx, vc->id,
 		 bad ? " bad pointer" : "");
-	ret = xioctl(IOC_GET_REGS, vc->fd, VMXLAB_GET_REGS,
+	ret = cioctl(IOC_GET_REGS, vc->fd, VMXLAB_GET_REGS,
 		     bad ? bad : (unsigned long)&r);
 	check(IOC_GET_REGS, ret, bad || vc->stopped, NULL);
 	if (!ret && !bad && (r.reserved[0] || r.reserved[1] || !(r.rflags & 2)))
@@ -2247,7 +2213,7 @@ static void op_get_sregs(void)
 	memset(&s, 0xa5, sizeof(s));
 	say_what("GET_SREGS vm%d vcpu %lu%s", vm->idx, vc->id,
 		 bad ? " bad pointer" : "");
-	ret = xioctl(IOC_GET_SREGS, vc->fd, VMXLAB_GET_SREGS,
+	ret = cioctl(IOC_GET_SREGS, vc->fd, VMXLAB_GET_SREGS,
 		     bad ? bad : (unsigned long)&s);
 	check(IOC_GET_SREGS, ret, bad || vc->stopped, NULL);
 	if (!ret && !bad && !sregs_clean(&s))
@@ -2268,7 +2234,7 @@ static void op_stats(void)
 	memset(&st, 0xa5, sizeof(st));
 	say_what("GET_VCPU_STATS vm%d vcpu %lu%s", vm->idx, vc->id,
 		 bad ? " bad pointer" : "");
-	ret = xioctl(IOC_GET_VCPU_STATS, vc->fd, VMXLAB_GET_VCPU_STATS,
+	ret = cioctl(IOC_GET_VCPU_STATS, vc->fd, VMXLAB_GET_VCPU_STATS,
 		     bad ? bad : (unsigned long)&st);
 	check(IOC_GET_VCPU_STATS, ret, !!bad, NULL);
 	if (ret || bad)
@@ -2471,7 +2437,7 @@ static void op_unknown(void)
 	memset(scratch, 0, PAGE);
 	arg = one_in(4) ? 0 : (unsigned long)scratch;
 	say_what("unknown ioctl %#lx on a %s fd", cmd, kinds[kind]);
-	r = xioctl(IOC_UNKNOWN, fd, cmd, arg);
+	r = cioctl(IOC_UNKNOWN, fd, cmd, arg);
 	check(IOC_UNKNOWN, r, 1, only_enotty);
 }
 
@@ -2485,7 +2451,7 @@ static void op_dev(void)
 	switch (below(3)) {
 	case 0:
 		say_what("GET_API_VERSION arg %#lx", arg);
-		r = xioctl(IOC_API_VERSION, dev, VMXLAB_GET_API_VERSION, arg);
+		r = cioctl(IOC_API_VERSION, dev, VMXLAB_GET_API_VERSION, arg);
 		check(IOC_API_VERSION, r, arg != 0, NULL);
 		if (r >= 0 && r != VMXLAB_API_VERSION)
 			fail_at("GET_API_VERSION returned %ld, want %d", r,
@@ -2496,7 +2462,7 @@ static void op_dev(void)
 			bad = bad_ptr(sizeof(*caps), 1);
 		memset(caps, 0xa5, sizeof(*caps));
 		say_what("GET_CAPS%s", bad ? " bad pointer" : "");
-		r = xioctl(IOC_GET_CAPS, dev, VMXLAB_GET_CAPS,
+		r = cioctl(IOC_GET_CAPS, dev, VMXLAB_GET_CAPS,
 			   bad ? bad : (unsigned long)caps);
 		check(IOC_GET_CAPS, r, !!bad, NULL);
 		if (r || bad)
@@ -2510,7 +2476,7 @@ static void op_dev(void)
 		break;
 	default:
 		say_what("GET_RUN_SIZE arg %#lx", arg);
-		r = xioctl(IOC_GET_RUN_SIZE, dev, VMXLAB_GET_RUN_SIZE, arg);
+		r = cioctl(IOC_GET_RUN_SIZE, dev, VMXLAB_GET_RUN_SIZE, arg);
 		check(IOC_GET_RUN_SIZE, r, arg != 0, NULL);
 		if (r >= 0 && r != run_size)
 			fail_at("GET_RUN_SIZE returned %ld, first %ld", r,
@@ -2771,8 +2737,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("abi-fuzz: seed %llu\n", seed);
 	printf("abi-fuzz: up to %llu steps in %llu s\n", iterations, seconds);
-	catch_signal(SIGALRM);
-	catch_signal(SIGUSR1);
+	catch_signal(SIGALRM, on_signal);
+	catch_signal(SIGUSR1, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	if (start_thread(&wd, watchdog, NULL, 1)) {
 		printf("abi-fuzz: FAIL: cannot start the watchdog thread\n");
@@ -2784,7 +2750,7 @@ int main(int argc, char **argv)
 		printf("abi-fuzz: FAIL: open /dev/vmxlab: %s\n", strerror(errno));
 		return 1;
 	}
-	run_size = xioctl(IOC_GET_RUN_SIZE, dev, VMXLAB_GET_RUN_SIZE, 0);
+	run_size = cioctl(IOC_GET_RUN_SIZE, dev, VMXLAB_GET_RUN_SIZE, 0);
 	if (run_size < (long)sizeof(struct vmxlab_run) ||
 	    run_size < VMXLAB_RUN_IO_DATA_OFFSET + VMXLAB_RUN_IO_DATA_MAX) {
 		printf("abi-fuzz: FAIL: GET_RUN_SIZE returned %ld\n", run_size);
@@ -2818,7 +2784,7 @@ int main(int argc, char **argv)
 	world_close();
 	close(dev);
 	for (i = 0; i < VMS_WAIT_S * 10; i++) {
-		vms_left = read_vms();
+		vms_left = read_debugfs("vms");
 		if (!vms_left)
 			break;
 		sleep_ms(100);

@@ -13,8 +13,7 @@
 #include <unistd.h>
 
 #include "lib/libvmxlab.h"
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#include "helpers.h"
 
 static int failures;
 
@@ -23,30 +22,6 @@ static void check(int cond, const char *what)
 	printf("%s %s\n", cond ? "ok" : "not ok", what);
 	if (!cond)
 		failures++;
-}
-
-/* ioctl(), returning -errno on failure. */
-static long xioctl(int fd, unsigned long cmd, unsigned long arg)
-{
-	long r = ioctl(fd, cmd, arg);
-
-	return r < 0 ? -errno : r;
-}
-
-static int read_debugfs(const char *name)
-{
-	char path[128];
-	FILE *f;
-	int v = -1;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/vmxlab/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
 }
 
 int main(void)

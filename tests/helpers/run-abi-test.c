@@ -41,12 +41,12 @@
 #include <linux/perf_event.h>
 #include <linux/vmxlab.h>
 
+#include "helpers.h"
+
 #define GUEST_MEM	0x10000		/* 64 KiB of RAM at GPA 0 */
 #define CODE_GPA	0x1000
 #define EXIT_REASON_IO	30		/* SDM Vol. 3D Appendix C */
 #define EXIT_REASON_HLT	12
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int checks, failures;
 
@@ -96,29 +96,6 @@ static int expect_that(const char *name, int cond, const char *got,
 	return 0;
 }
 
-static long xioctl(int fd, unsigned long cmd, unsigned long arg)
-{
-	long r = ioctl(fd, cmd, arg);
-
-	return r < 0 ? -errno : r;
-}
-
-static long read_debugfs(const char *name)
-{
-	char path[128];
-	FILE *f;
-	long v = -1;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/vmxlab/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /* write_debugfs: writes V in decimal to debugfs file NAME; 0 or -errno. */
 static long write_debugfs(const char *name, long v)
 {
@@ -139,14 +116,6 @@ static long write_debugfs(const char *name, long v)
 		r = -EIO;
 	close(fd);
 	return r;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* vms_becomes: wait up to 5 s for debugfs "vms" to read WANT. */
@@ -320,17 +289,6 @@ static int got_signal;
 static void on_signal(int sig)
 {
 	__atomic_store_n(&got_signal, sig, __ATOMIC_SEQ_CST);
-}
-
-/* No SA_RESTART: a signal makes a blocking ioctl return -EINTR. */
-static void catch_signal(int sig)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
 }
 
 static void arm_timer_ms(long ms)
@@ -707,7 +665,7 @@ static void check_signal_and_resume(int dev)
 		return;
 	}
 	memcpy(g.mem + CODE_GPA + 0x10, out_code, sizeof(out_code));
-	catch_signal(SIGALRM);
+	catch_signal(SIGALRM, on_signal);
 	__atomic_store_n(&got_signal, 0, __ATOMIC_SEQ_CST);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	arm_timer_ms(300);
@@ -764,8 +722,8 @@ static void check_busy(int dev)
 		guest_teardown(&g);
 		return;
 	}
-	catch_signal(SIGUSR1);
-	catch_signal(SIGALRM);
+	catch_signal(SIGUSR1, on_signal);
+	catch_signal(SIGALRM, on_signal);
 	memset(&rn, 0, sizeof(rn));
 	rn.vcpu = g.vcpu;
 	rn.result = 1;
