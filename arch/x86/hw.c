@@ -620,4 +620,6 @@ void vmxlab_arch_debugfs(struct dentry *dir)
 				   &ept_tables_fops);
 	/* Fault injection: the next N VMPTRLDs fail (Documentation/testing.rst). */
 	debugfs_create_atomic_t("fail_vmptrld", 0600, dir, &vmx_fail_vmptrld);
+	/* ... and the next N vCPUs find every VPID in use. */
+	debugfs_create_atomic_t("fail_vpid", 0600, dir, &vmx_fail_vpid);
 }

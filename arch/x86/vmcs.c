@@ -61,8 +61,9 @@ static struct vmx_msr_entry *host_msrs(struct vmx_vcpu *v)
  */
 static DEFINE_PER_CPU(struct vmx_vmfail, vmcs_access_failure);
 
-/* Fault injection for the tests (debugfs fail_vmptrld, hw.c). */
+/* Fault injection for the tests (debugfs fail_vmptrld, fail_vpid, hw.c). */
 atomic_t vmx_fail_vmptrld = ATOMIC_INIT(0);
+atomic_t vmx_fail_vpid = ATOMIC_INIT(0);
 
 /* The VM-instruction error of the current VMCS, 0 if there is none. */
 static u32 vm_instruction_error(void)
@@ -793,7 +794,11 @@ int vmxlab_arch_vcpu_init(struct vmxlab_vcpu *vcpu)
 	 * but correct, as KVM does.
 	 */
 	if (c->proc2 & SECONDARY_EXEC_ENABLE_VPID) {
-		r = ida_alloc_range(&vpid_ida, 1, 0xffff, GFP_KERNEL);
+		if (atomic_read(&vmx_fail_vpid) > 0 &&
+		    atomic_dec_if_positive(&vmx_fail_vpid) >= 0)
+			r = -ENOSPC;	/* as if all were in use */
+		else
+			r = ida_alloc_range(&vpid_ida, 1, 0xffff, GFP_KERNEL);
 		v->vpid = r > 0 ? r : 0;
 	}
 	/*

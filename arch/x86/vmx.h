@@ -248,6 +248,7 @@ long vmx_ept_tables(void);
 
 /* vmcs.c */
 extern atomic_t vmx_fail_vmptrld;
+extern atomic_t vmx_fail_vpid;
 int vmx_vmcs_init_percpu(void);
 void vmx_vmcs_exit_percpu(void);
 int vmx_vcpu_load(struct vmx_vcpu *v);

@@ -1523,6 +1523,35 @@ static void check_sregs_drops_pending(int dev)
 }
 
 /*
+ * With every VPID in use (injected through debugfs fail_vpid), a new vCPU
+ * runs without one: CREATE_VCPU succeeds and the guest runs as well. The
+ * old module failed CREATE_VCPU with an undocumented ENOSPC.
+ */
+static void check_no_vpid(int dev)
+{
+	struct guest g;
+
+	if (!expect("debugfs fail_vpid: arm 1", write_debugfs("fail_vpid", 1),
+		    0))
+		return;
+	if (!expect("a vCPU created with no VPID left",
+		    guest_setup(dev, &g, out_code, sizeof(out_code)), 0)) {
+		write_debugfs("fail_vpid", 0);
+		guest_teardown(&g);
+		return;
+	}
+	expect("debugfs fail_vpid: the injected exhaustion used",
+	       read_debugfs("fail_vpid"), 0);
+	expect("it runs: the guest's OUT to port 0xf4",
+	       xioctl(g.vcpu, VMXLAB_RUN, 0) == 0 &&
+	       g.run->exit_reason == VMXLAB_EXIT_IO && g.run->io.port == 0xf4, 1);
+	expect("and on to its HLT",
+	       xioctl(g.vcpu, VMXLAB_RUN, 0) == 0 &&
+	       g.run->exit_reason == VMXLAB_EXIT_HLT, 1);
+	guest_teardown(&g);
+}
+
+/*
  * Slot memory stays pinned (FOLL_LONGTERM) as long as the slot exists.
  * Anonymous memory (check_memory_regions) and shmem, here a memfd, are
  * accepted. A MAP_SHARED mapping of a file outside shmem and hugetlbfs is
@@ -2059,6 +2088,7 @@ int main(void)
 	check_lm_cs_base(dev);
 	check_ins_readonly(dev);
 	check_sregs_drops_pending(dev);
+	check_no_vpid(dev);
 	check_entry_failure(dev);
 	check_other_process(dev);
 	check_ldt_after_exit(dev);

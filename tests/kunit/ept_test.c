@@ -227,6 +227,29 @@ static void ept_prune_test(struct kunit *test)
 	ept_destroy_action(test, &ept);
 }
 
+/*
+ * Every leaf, 4 KiB or 2 MiB, is write-back with "ignore PAT" set (SDM
+ * Vol. 3C 28.2.6.2, table 28-6): guest memory stays WB whatever the
+ * guest's PAT says, as the host maps it.
+ */
+static void ept_memtype_test(struct kunit *test)
+{
+	struct ept ept;
+	u64 *pdpt, *pd, *pt;
+
+	KUNIT_ASSERT_EQ(test, ept_init(&ept), 0);
+	KUNIT_ASSERT_EQ(test, ept_map(&ept, 0, 0x40000000, MB2, EPT_RWX,
+				      EPT_MAP_ALLOW_2M), 0);
+	KUNIT_ASSERT_EQ(test, ept_map(&ept, MB2, 0x1000, KB4, EPT_R, 0), 0);
+	pdpt = table_of(ept.root[0]);
+	pd = table_of(pdpt[0]);
+	pt = table_of(pd[1]);
+	/* Bits 5:3 memory type (6 = WB), bit 6 ignore PAT. */
+	KUNIT_EXPECT_EQ(test, pd[0] & 0x78, 0x70ULL);
+	KUNIT_EXPECT_EQ(test, pt[0] & 0x78, 0x70ULL);
+	ept_destroy_action(test, &ept);
+}
+
 /* EPTP: root address, WB (6), walk length 4 - 1 in bits 5:3, A/D bit 6. */
 static void ept_pointer_test(struct kunit *test)
 {
@@ -249,6 +272,7 @@ static struct kunit_case vmxlab_ept_cases[] = {
 	KUNIT_CASE(ept_split_test),
 	KUNIT_CASE(ept_unmap_2m_test),
 	KUNIT_CASE(ept_prune_test),
+	KUNIT_CASE(ept_memtype_test),
 	KUNIT_CASE(ept_pointer_test),
 	{}
 };
