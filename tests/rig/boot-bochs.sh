@@ -99,6 +99,9 @@ trap cleanup EXIT
 trap 'echo "boot-bochs.sh: interrupted, stopping Bochs" >&2; exit 130' INT TERM HUP
 
 # Boot ISO: isolinux loads kernel and initramfs (Bochs has no -kernel).
+# idle=halt: idle CPUs wait in HLT and are woken by IPIs, not in MWAIT
+# woken by a store to a monitored line (Documentation/testing.rst: a CPU
+# of a 2-CPU lane once slept through a wakeup for 75 s).
 mkdir -p "$tmp/iso/isolinux" "$tmp/iso/boot"
 cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$tmp/iso/isolinux/"
 cp "$kernel" "$tmp/iso/boot/linux"
@@ -109,7 +112,7 @@ PROMPT 0
 TIMEOUT 0
 LABEL linux
   KERNEL /boot/linux
-  APPEND initrd=/boot/initrd console=ttyS0,115200 panic=-1 reboot=t $append
+  APPEND initrd=/boot/initrd console=ttyS0,115200 panic=-1 reboot=t idle=halt $append
 EOF
 xorriso -as mkisofs -quiet -o "$tmp/boot.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
     -no-emul-boot -boot-load-size 4 -boot-info-table "$tmp/iso" >"$tmp/xorriso.out" 2>&1 ||
