@@ -7,8 +7,8 @@ usage: ktap.py RESULTS_DIR LANE [LANE...]
 For each LANE, reads RESULTS_DIR/LANE.serial (the guest's serial console) and
 RESULTS_DIR/LANE.status (the boot script's exit status), and:
   - takes the lane's KTAP lines (marked "VMXLAB-KTAP: " by tests/guest/lib.sh,
-    wherever kernel messages landed around them) and checks every planned
-    test reported;
+    wherever kernel messages landed around them, even inside them: see
+    unsplice()) and checks every planned test reported;
   - counts each KUnit case printed between the VMXLAB-KUNIT markers;
   - saves `vmxlab caps --json` (between the VMXLAB-CAPS-JSON markers) as
     RESULTS_DIR/LANE.caps.json;
@@ -106,12 +106,34 @@ def block(lines, begin, end):
     return None
 
 
+# A kernel message ("[    3.150207] text") that the console printed while
+# a userspace line was half written splits that line: "VMX" + message +
+# "LAB-KTAP: 1..48" (seen in a full run: the plan was lost). printk writes
+# a message whole, newline included, so taking each one that does not start
+# a line out of the text, to the end, mends the line it interrupted. Not
+# after "# ": that is a test printing kernel-log lines on purpose.
+KMSG_INSIDE = re.compile(r"(?<=[^\n])\[ *\d+\.\d{6}\] [^\n]*\n")
+
+
+def unsplice(text):
+    """The serial text with interrupting kernel messages moved to the end."""
+    moved = []
+
+    def take(m):
+        if text[max(m.start() - 2, 0):m.start()] == "# ":
+            return m.group(0)
+        moved.append(m.group(0))
+        return ""
+
+    return KMSG_INSIDE.sub(take, text) + "\n" + "".join(moved)
+
+
 def parse_lane(results_dir, name):
     lane = Lane(name)
     serial = os.path.join(results_dir, name + ".serial")
     try:
         with open(serial, errors="replace") as f:
-            lines = f.read().replace("\r", "").split("\n")
+            lines = unsplice(f.read().replace("\r", "")).split("\n")
     except OSError:
         lane.add(False, "serial log", "no " + serial)
         return lane
