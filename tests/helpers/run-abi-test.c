@@ -1466,6 +1466,10 @@ static void check_ins_readonly(int dev)
 	}
 	rom = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!expect("mmap for the read-only slot", rom != MAP_FAILED, 1)) {
+		guest_teardown(&g);
+		return;
+	}
 	memset(rom, 0x5a, 4096);
 	expect("a read-only slot at 0x20000",
 	       set_region(g.vm, 1, VMXLAB_MEM_READONLY, 0x20000, 4096, rom), 0);

@@ -12,7 +12,8 @@
 # Default time-out 300 s. The command line starts with "console=ttyS0,115200
 # panic=-1 reboot=t": a panic reboots at once, by triple fault, which Bochs
 # (reset_on_triple_fault=0) turns into its own exit instead of a new boot.
-# Recipe and figures: shared/notes/emulated-vmx-rig.md.
+# Recipe and figures: Documentation/testing.rst ("Bochs facts the rig
+# depends on", "Rig facts").
 set -euo pipefail
 
 die() { printf 'boot-bochs.sh: ERROR: %s\n' "$*" >&2; exit 2; }

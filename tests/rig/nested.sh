@@ -15,7 +15,8 @@
 # Everything but L1's initramfs is cached in
 # ${VMXLAB_CACHE:-$HOME/.cache/vmxlab}/nested-HASH, keyed by the package
 # versions, the files themselves (path, size, mtime) and this script.
-# Recipe and figures: shared/notes/emulated-vmx-rig.md.
+# Recipe and figures: Documentation/testing.rst ("The nested lane", "Rig
+# facts").
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
