@@ -13,11 +13,13 @@
 
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <asm/cpufeature.h>
 #include <asm/cpuid.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/page.h>
 #include <asm/processor.h>
+#include <asm/debugreg.h>
 #include <asm/trapnr.h>
 
 #include "../../module/arch.h"
@@ -105,6 +107,11 @@ static void set_gpr32(struct vmx_vcpu *v, unsigned int n, u64 val)
 	v->regs[n] = long_mode() ? val : (u32)val;
 }
 
+/* Vectors that are no faults: traps and aborts (SDM Vol. 3A Table 6-1). */
+#define VMX_NOT_FAULT_VECTORS	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_BP) |	\
+				 BIT(X86_TRAP_OF) | BIT(X86_TRAP_DF) |	\
+				 BIT(X86_TRAP_MC))
+
 /* Pending debug exceptions: single step (BS), SDM Vol. 3C table 24-4. */
 #define VMX_PENDING_DBG_BS	BIT(14)
 
@@ -167,6 +174,18 @@ void vmx_queue_exception(struct vmx_vcpu *v, u8 vector, bool has_error,
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
 
 	end_interrupt_shadow();
+	/*
+	 * A fault pushes RFLAGS with RF set, so that the instruction it
+	 * returns to raises no instruction breakpoint again (SDM Vol. 3A
+	 * 18.3.1.1); event injection does not set it (KVM sets it too). Not
+	 * for #DB (code breakpoints and general detect push RF clear), the
+	 * traps #BP and #OF, the aborts #DF and #MC, nor in real mode, whose
+	 * FLAGS image has no RF.
+	 */
+	if (!(BIT(vector) & VMX_NOT_FAULT_VECTORS) &&
+	    (vmx_guest_cr0() & X86_CR0_PE))
+		vmcs_writel(GUEST_RFLAGS,
+			    vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_RF);
 
 	if (has_error && (vmx_guest_cr0() & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
@@ -211,20 +230,78 @@ static enum vmx_exit_action handle_skip(struct vmx_vcpu *v)
 	return VMX_RESUME;
 }
 
+/* #DB bits of the exit qualification (SDM Vol. 3C 28.2.1), as in DR6. */
+#define VMX_DB_QUAL_DR6		(DR_TRAP_BITS | VMX_DR6_BD | DR_STEP)
+
 /*
- * The exception bitmap has only #MC: NMIs and machine checks exit here,
- * both already handed to the kernel by run.c (host_event_irqoff()); the
- * guest goes on.
+ * #DB and #AC, intercepted (vmcs.c) and given back to the guest as the
+ * CPU would have delivered them. Were they not intercepted, a guest could
+ * hang the CPU: an exception whose own delivery raises it again (#AC on a
+ * misaligned stack at CPL 3, CVE-2015-5307; #DB from a data breakpoint on
+ * the stack the #DB frame goes to, CVE-2015-8104) repeats inside the CPU
+ * with no instruction boundary at which a host interrupt is taken. KVM
+ * intercepts both for that reason. Intercepted, each delivery is an exit,
+ * and the run loop keeps its time slice and notices signals. In Bochs the
+ * same hang takes less: an instruction breakpoint on the first instruction
+ * of the #DB handler, as Bochs checks code breakpoints before the
+ * VMX-preemption timer (Documentation/testing.rst).
+ *
+ * An exit on an exception leaves DR6 and DR7.GD alone (27.1); delivering
+ * the #DB sets DR6's B0-B3, BD and BS from the qualification (B0-B3 are
+ * cleared first, the rest never are: SDM Vol. 3A 18.2.3) and clears GD
+ * (18.2.4). ICEBP (INT1) exits as a privileged software exception before
+ * it executes: it is injected as one, with its length (26.6.1.1). If the
+ * exception hit the delivery of another event, reinject_event() queued
+ * that one again; the new, benign exception replaces it (SDM Vol. 3A
+ * Table 6-5), and the instruction that raised the first raises it anew.
+ */
+static enum vmx_exit_action reflect_exception(struct vmx_vcpu *v, u32 info)
+{
+	u8 vector = info & INTR_INFO_VECTOR_MASK;
+
+	if (vector == X86_TRAP_AC) {
+		vmx_queue_exception(v, X86_TRAP_AC, true,
+				    vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
+		return VMX_RESUME;
+	}
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		end_interrupt_shadow();
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+			     X86_TRAP_DB | INTR_TYPE_PRIV_SW_EXCEPTION |
+			     INTR_INFO_VALID_MASK);
+		return VMX_RESUME;
+	}
+	v->dr6 = (v->dr6 & ~DR_TRAP_BITS) |
+		 (vmcs_readl(EXIT_QUALIFICATION) & VMX_DB_QUAL_DR6);
+	v->dr7 = vmcs_readl(GUEST_DR7);
+	if (v->dr7 & VMX_DR7_GD) {
+		v->dr7 &= ~VMX_DR7_GD;
+		vmcs_writel(GUEST_DR7, v->dr7);
+	}
+	vmx_queue_exception(v, X86_TRAP_DB, false, 0);
+	return VMX_RESUME;
+}
+
+/*
+ * NMIs and machine checks exit here, both already handed to the kernel by
+ * run.c (host_event_irqoff()); the guest goes on. #DB and #AC go back to
+ * the guest.
  */
 static enum vmx_exit_action handle_exception_nmi(struct vmx_vcpu *v)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
 	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+	u8 vector = info & INTR_INFO_VECTOR_MASK;
 
 	if (type == INTR_TYPE_NMI_INTR ||
-	    (type == INTR_TYPE_HARD_EXCEPTION &&
-	     (info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC))
+	    (type == INTR_TYPE_HARD_EXCEPTION && vector == X86_TRAP_MC))
 		return VMX_RESUME;
+	if ((type == INTR_TYPE_HARD_EXCEPTION && vector == X86_TRAP_AC) ||
+	    ((type == INTR_TYPE_HARD_EXCEPTION ||
+	      type == INTR_TYPE_PRIV_SW_EXCEPTION) && vector == X86_TRAP_DB))
+		return reflect_exception(v, info);
 	return internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT,
 			      EXIT_REASON_EXCEPTION_NMI);
 }

@@ -614,8 +614,13 @@ static void vmcs_init_controls(struct vmx_vcpu *v)
 	/*
 	 * A machine check in the guest is the host's to handle: it exits
 	 * (SDM Vol. 3C 25.2) and run.c hands it to the kernel's #MC handler.
+	 * #DB and #AC exit although the guest handles them: a delivery of
+	 * either can raise the same exception again, without end and without
+	 * an instruction boundary for the host to take the CPU back at
+	 * (exits.c, reflect_exception()).
 	 */
-	vmcs_write32(EXCEPTION_BITMAP, BIT(X86_TRAP_MC));
+	vmcs_write32(EXCEPTION_BITMAP, BIT(X86_TRAP_MC) | BIT(X86_TRAP_DB) |
+		     BIT(X86_TRAP_AC));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);

@@ -83,6 +83,11 @@ run_hostile_remap | hostile-remap.elf | -     | PASS   | -
 	| hostile-remap: 10000 remaps, no stale translation
 	| ~^hostile-remap: \.\{100\}$
 run_hostile_ud   | hostile-ud.elf   | -       | PASS   | -     | hostile-ud: SMX and SGX absent
+# An endless #DB loop with IF=0: each #DB an exit (at least 100 in 3 s),
+# and --timeout (the later option wins) still ends the run.
+run_hostile_dbloop | hostile-dbloop.bin | --timeout 3 --stats | 4 | -
+	| hostile-dbloop: into the #DB loop
+	| ~^stats: VM exit  0 .* [0-9]\{3,\}$
 run_hostile_triple
 run_triple_fault | triple-fault.elf | -       | 2      | -     | triple-fault: now
 run_halt         | halt.bin         | -       | 0      | -     | halt: cli

@@ -23,6 +23,10 @@ CYCLES=${VMXLAB_CYCLES:-200}
 # the kernel command line; `make soak` sets both).
 FUZZ_ITERATIONS=${VMXLAB_FUZZ_ITERATIONS:-10000}
 FUZZ_SECONDS=${VMXLAB_FUZZ_SECONDS:-120}
+# Its seed (vmxlab_fuzz_seed=N): a new one each run unless given;
+# vmxlab_fuzz_trace=1: it prints every step.
+FUZZ_SEED=${VMXLAB_FUZZ_SEED:-}
+FUZZ_TRACE=${VMXLAB_FUZZ_TRACE:-0}
 
 t_module_load() {
 	dmesg_mark
@@ -67,9 +71,14 @@ t_abi() {
 # after FUZZ_ITERATIONS steps or 120 s, whichever comes first; SIGKILL
 # (status 137) at 300 s in case it hangs despite its own 30 s watchdog
 # (status 3). A failure prints its seed: vmxlab-abi-fuzz --seed N replays it.
+# Its output goes straight to the console: the runner shows a test's output
+# only once the test ends, and a run that hangs must still have said its
+# seed and how far it got.
 t_abi_fuzz() {
+	echo "abi_fuzz: output on the console, lines 'abi-fuzz: ...'"
 	timeout -s KILL $((FUZZ_SECONDS + 180)) vmxlab-abi-fuzz \
-		--iterations "$FUZZ_ITERATIONS" --seconds "$FUZZ_SECONDS"
+		${FUZZ_SEED:+--seed "$FUZZ_SEED"} --trace "$FUZZ_TRACE" \
+		--iterations "$FUZZ_ITERATIONS" --seconds "$FUZZ_SECONDS" >/dev/console 2>&1
 }
 
 # hold_vms N: start `vmxlab probe` holding N VMs; sets HOLD_PID.

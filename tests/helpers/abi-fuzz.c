@@ -2,7 +2,7 @@
 /*
  * vmxlab-abi-fuzz: a seeded, replayable fuzzer of the /dev/vmxlab ioctl ABI.
  *
- *   vmxlab-abi-fuzz [--seed N] [--iterations N] [--seconds S]
+ *   vmxlab-abi-fuzz [--seed N] [--iterations N] [--seconds S] [--trace 1]
  *
  * It keeps a small world: up to MAX_VMS VM fds, MAX_VM_VCPUS vCPUs per VM
  * with their run pages, and MAX_BUFS memory buffers of every kind a slot
@@ -28,7 +28,9 @@
  * K alone, so "--seed N" replays a run step for step, as far as timing
  * (a signal landing before or after an exit) lets the world evolve alike.
  * Prints "abi-fuzz: seed N" first, then only failures ("abi-fuzz: FAIL step
- * K: ..."), a line every 1000 steps and a summary. Exit status: 0 if
+ * K: ..."), a line every 1000 steps and a summary; with "--trace 1" also
+ * each step's number and operation before it runs, to find the step a hung
+ * run was in (a slow serial console makes that run slower). Exit status: 0 if
  * nothing failed and no VM was left, 1 otherwise, 2 for a usage error, 3
  * when the watchdog found a step running for more than STEP_LIMIT_S s.
  * Runs as root (ramfs mount) with debugfs at /sys/kernel/debug.
@@ -2697,7 +2699,7 @@ static int parse_ull(const char *s, unsigned long long *v)
 static void print_usage(void)
 {
 	fprintf(stderr,
-		"usage: vmxlab-abi-fuzz [--seed N] [--iterations N] [--seconds S]\n");
+		"usage: vmxlab-abi-fuzz [--seed N] [--iterations N] [--seconds S] [--trace 1]\n");
 	exit(2);
 }
 
@@ -2709,7 +2711,7 @@ int main(int argc, char **argv)
 	unsigned char w[ARRAY_SIZE(ops)];
 	pthread_t wd;
 	long vms_left = -1;
-	int i, have_seed = 0;
+	int i, have_seed = 0, trace = 0;
 	const struct op *op;
 
 	for (i = 1; i < argc; i++) {
@@ -2722,6 +2724,8 @@ int main(int argc, char **argv)
 			iterations = v;
 		} else if (!strcmp(argv[i], "--seconds")) {
 			seconds = v;
+		} else if (!strcmp(argv[i], "--trace")) {
+			trace = !!v;
 		} else {
 			print_usage();
 		}
@@ -2772,6 +2776,8 @@ int main(int argc, char **argv)
 		rng_for_step(step);
 		op = &ops[pick(w, ARRAY_SIZE(ops))];
 		wd_begin(step, op->name);
+		if (trace)
+			printf("abi-fuzz: step %lu %s\n", step, op->name);
 		what[0] = 0;
 		op->fn();
 		steps++;

@@ -82,6 +82,21 @@ kill_bochs() {
         kill -KILL "$spid" 2>/dev/null || true
     fi
 }
+# dump_bochs: stop the simulation as Ctrl-C would; the debugger then runs
+# dbg.rc's state commands and quits. What it printed goes to PREFIX.dump.
+dump_bochs() {
+    local size
+    [ -n "$bpid" ] && kill -0 "$bpid" 2>/dev/null || return 0
+    size=$(stat -c %s "$tmp/term.out" 2>/dev/null || echo 0)
+    kill -INT "$bpid" 2>/dev/null || return 0
+    for _ in $(seq 50); do
+        kill -0 "$bpid" 2>/dev/null || break
+        nap 0.1
+    done
+    tail -c +$((size + 1)) "$tmp/term.out" | tr -d '\r' |
+        sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' >"$prefix.dump" || true
+    printf 'boot-bochs.sh: CPU state at the time-out in %s\n' "$prefix.dump" >&2
+}
 wait_gone() { # pid: up to 1 s
     for _ in 1 2 3 4 5 6 7 8 9 10; do
         kill -0 "$1" 2>/dev/null || return 0
@@ -144,8 +159,19 @@ clock: sync=none, time0=local
 sound: driver=dummy
 EOF
 # Debian's Bochs starts in its debugger: continue, then quit when the
-# simulation stops.
-printf 'c\nquit\n' >"$tmp/dbg.rc"
+# simulation stops. On a time-out the simulation is stopped with SIGINT
+# (the debugger's Ctrl-C): the commands between continue and quit then show
+# where each CPU was (PREFIX.dump): registers, control registers, the code,
+# and then 40 steps traced, each instruction and each exception (this is
+# how a guest's endless #DB loop was found: Documentation/testing.rst).
+{
+    printf 'c\n'
+    for c in $(seq 0 $((cpus - 1))); do
+        # shellcheck disable=SC2016 # $cpu is the debugger's, not ours
+        printf 'set $cpu = %d\nr\nsreg\ncreg\nu /12\n' "$c"
+    done
+    printf 'trace on\ns 40\ntrace off\nquit\n'
+} >"$tmp/dbg.rc"
 
 now_ms
 start=$NOW
@@ -174,6 +200,7 @@ while kill -0 "$spid" 2>/dev/null; do
     if [ "$NOW" -ge "$deadline" ]; then
         printf 'boot-bochs.sh: time-out after %s s, killing Bochs\n' "$timeout" >&2
         rc=124
+        dump_bochs
         kill_bochs
         break
     fi
