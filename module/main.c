@@ -134,4 +134,4 @@ module_init(vmxlab_init);
 module_exit(vmxlab_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("vmxlab: a small Intel VMX hypervisor for learning and measuring");
-MODULE_VERSION("0.1");
+MODULE_VERSION(VMXLAB_VERSION);

@@ -9,7 +9,8 @@
 #    test kernel (tests/rig/kernel.sh) and finds Debian's stock cloud kernel;
 # 2. host checks: the module built with W=1 against both kernels, sparse,
 #    checkpatch --strict, kernel-doc, the uapi header alone as C90 and
-#    without holes, the tool and helpers as static binaries;
+#    without holes, the tool and helpers as static binaries; installation
+#    (tests/check-install.sh: versions, make install, DKMS, a clean tree);
 # 3. boots each lane's initramfs: Bochs (VMX) with 1 and 2 CPUs on both
 #    kernels, QEMU TCG (no VMX, KUnit) on both kernels, and "nested": the
 #    stock lane's tests in a KVM guest inside Bochs, on KVM's nested VMX;
@@ -168,6 +169,17 @@ step "initramfs images"
 # shellcheck disable=SC2046
 [ "$STOCK_VER" = none ] || mk_initramfs stock $(stock_kvm_modules)
 [ -d "$kdebug" ] && mk_initramfs debug "$kdebug"/modules/*.ko
+
+step "installation"
+# Builds in the tree and cleans it: after the images, which took the tools.
+if [ "$STOCK_VER" != none ] &&
+	tests/check-install.sh "$results/install" "$STOCK_KDIR" >"$results/install.log" 2>&1; then
+	host_result ok "install: one version, make install/uninstall, completion, clean tree, dkms build"
+else
+	grep -E "^FAIL" "$results/install.log" | head -n 20
+	host_result fail "install: one version, make install/uninstall, completion, clean tree, dkms build" \
+		"see install.log"
+fi
 
 step "lanes: $lanes"
 # run_lane NAME: boot one lane; its serial log and exit status go to results/.

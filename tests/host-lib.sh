@@ -3,7 +3,7 @@
 # Host-side steps shared by tests/check.sh and tests/demo.sh. Source it with
 # $root (the repository) and $results (the output folder) set.
 
-kernel_sources="Kbuild module arch uapi tests/kunit"
+kernel_sources="Kbuild VERSION module arch uapi tests/kunit"
 
 # build_module NAME KDIR [MAKE ARGS...]: build vmxlab.ko (and vmxlab_kunit.ko
 # where the kernel has KUnit) in $results/build/NAME, a private copy of the

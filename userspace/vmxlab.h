@@ -10,7 +10,10 @@
 #define EXIT_ERROR	1
 #define EXIT_USAGE	2
 
-#define VMXLAB_TOOL_VERSION	"0.1"
+/* From the top-level VERSION file, by the Makefile. */
+#ifndef VMXLAB_TOOL_VERSION
+#error "build with userspace/Makefile: it defines VMXLAB_TOOL_VERSION"
+#endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

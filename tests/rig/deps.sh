@@ -20,6 +20,8 @@ pkgs=(
     qemu-system-x86 seabios ipxe-qemu
     # script(1) gives Bochs a tty; setpriv/flock guard runaway emulators and builds
     bsdutils util-linux coreutils
+    # installation: DKMS builds the module as a user's machine would
+    dkms git
 )
 
 # One dpkg-query for all ("ii " = installed and configured); a package it does

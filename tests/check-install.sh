@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Installation as Documentation/install.rst describes it, checked on the
+# host against the stock kernel's headers (nothing is loaded):
+#  - one version: VERSION, modinfo, `vmxlab version`, the man page and
+#    dkms.conf agree, and modinfo describes every module parameter;
+#  - `make install DESTDIR=... PREFIX=/usr` puts exactly the documented
+#    files in place (and depmod finds the module), `make uninstall` takes
+#    them all away again;
+#  - the bash completion offers every option `vmxlab run --help` lists;
+#  - `make` leaves no untracked file in the tree and `make clean` leaves no
+#    ignored one (the tree reads as before);
+#  - DKMS builds the module from the source tree a package would install
+#    (private DKMS trees: the machine's own are not touched).
+#
+# usage: tests/check-install.sh WORKDIR KDIR
+# Builds in the repository itself (make, make clean): run it after the
+# steps that use the tree's build outputs.
+# ok() cannot fail, so "check && ok || bad" is an if-then-else here.
+# shellcheck disable=SC2015
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=${1:?usage: check-install.sh WORKDIR KDIR}
+kdir=${2:?usage: check-install.sh WORKDIR KDIR}
+rm -rf "$work"
+mkdir -p "$work"
+cd "$root"
+fails=0
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok: $*"; }
+
+ver=$(cat VERSION)
+kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h")
+echo "version $ver, kernel $kver"
+# The tree as it is now, results/ aside: make and make clean must leave it so.
+# (Outside a git checkout there is no "as before" to compare: those two
+# checks then fail, never pass unseen.)
+tree_state() {
+	git status --porcelain --ignored 2>/dev/null | grep -v '^!! results/$' || true
+	git rev-parse --is-inside-work-tree >/dev/null 2>&1 || echo "not a git checkout"
+}
+before=$(tree_state)
+
+make -s KDIR="$kdir" >"$work/make.log" 2>&1 || { cat "$work/make.log"; bad "make"; }
+untracked=$(git status --porcelain 2>/dev/null | grep '^??' || true)
+if [ "$before" != "not a git checkout" ] &&
+	[ "$untracked" = "$(echo "$before" | grep '^??' || true)" ]; then
+	ok "make leaves no untracked file"
+else
+	bad "make left untracked files:"$'\n'"$untracked"
+fi
+
+# One version everywhere.
+[ "$(modinfo -F version vmxlab.ko)" = "$ver" ] && ok "modinfo version $ver" ||
+	bad "modinfo version is '$(modinfo -F version vmxlab.ko)', VERSION says $ver"
+tool=$(userspace/vmxlab version 2>/dev/null | head -n 1 || true)
+[ "$tool" = "vmxlab tool $ver, ABI version 1" ] && ok "vmxlab version: $tool" ||
+	bad "vmxlab version says '$tool'"
+grep -q "^\.TH VMXLAB 1 .* \"vmxlab $ver\"" Documentation/vmxlab.1 && ok "man page says vmxlab $ver" ||
+	bad "Documentation/vmxlab.1's .TH does not say vmxlab $ver"
+grep -qx "PACKAGE_VERSION=\"$ver\"" dkms.conf && ok "dkms.conf version $ver" ||
+	bad "dkms.conf's PACKAGE_VERSION is not $ver"
+nparams=$(grep -Ec '^module_param(_cb)?\(' module/*.c arch/x86/*.c | awk -F: '{ n += $2 } END { print n }')
+described=$(modinfo -F parm vmxlab.ko | grep -Ec '^[a-z0-9_]+:[^ (]' || true)
+[ "$nparams" -gt 0 ] && [ "$described" = "$nparams" ] &&
+	ok "modinfo describes all $nparams module parameters" ||
+	bad "$nparams module parameters, $described described in modinfo"
+
+# make install / uninstall.
+stage=$work/stage
+expected="lib/modules/$kver/updates/vmxlab.ko
+lib/udev/rules.d/60-vmxlab.rules
+usr/bin/vmxlab
+usr/share/bash-completion/completions/vmxlab
+usr/share/man/man1/vmxlab.1"
+if make -s install KDIR="$kdir" DESTDIR="$stage" PREFIX=/usr >"$work/install.log" 2>&1; then
+	got=$(cd "$stage" && find . -type f ! -name 'modules.*' | sed 's|^\./||' | sort)
+	[ "$got" = "$expected" ] && ok "make install: the 5 files" ||
+		bad "make install put:"$'\n'"$got"$'\n'"expected:"$'\n'"$expected"
+	grep -q "^updates/vmxlab.ko:" "$stage/lib/modules/$kver/modules.dep" &&
+		ok "depmod lists updates/vmxlab.ko" || bad "modules.dep has no vmxlab.ko"
+	grep -q 'GROUP="vmxlab", MODE="0660"' "$stage/lib/udev/rules.d/60-vmxlab.rules" &&
+		ok "udev rule: group vmxlab, 0660" || bad "udev rule without group vmxlab and mode 0660"
+else
+	cat "$work/install.log"
+	bad "make install"
+fi
+if make -s uninstall KDIR="$kdir" DESTDIR="$stage" PREFIX=/usr >"$work/uninstall.log" 2>&1; then
+	left=$(cd "$stage" && find . -type f ! -name 'modules.*' | sed 's|^\./||')
+	[ -z "$left" ] && ! grep -q vmxlab "$stage/lib/modules/$kver/modules.dep" &&
+		ok "make uninstall: nothing left, depmod forgot it" ||
+		bad "make uninstall left: $left"
+else
+	cat "$work/uninstall.log"
+	bad "make uninstall"
+fi
+
+# The bash completion: every option of `vmxlab run --help`, and a sample.
+comp=userspace/vmxlab.bash-completion
+missing=
+for o in $(userspace/vmxlab run --help 2>&1 | grep -oE '^  (-h, )?--[a-z-]+' | grep -oE -- '--[a-z-]+'); do
+	grep -q -- "$o" "$comp" || missing="$missing $o"
+done
+[ -z "$missing" ] && ok "completion has every option of run --help" ||
+	bad "completion lacks:$missing"
+sample=$(bash -c '. "$1"; COMP_WORDS=(vmxlab run --st); COMP_CWORD=2; _vmxlab; echo "${COMPREPLY[*]}"' _ "$comp")
+[ "$sample" = "--strict --stats" ] && ok "completion of 'vmxlab run --st': $sample" ||
+	bad "completion of 'vmxlab run --st' gave '$sample'"
+
+# make clean: the tree as before.
+make -s clean KDIR="$kdir" >"$work/clean.log" 2>&1 || { cat "$work/clean.log"; bad "make clean"; }
+after=$(tree_state)
+[ "$after" = "$before" ] && [ "$before" != "not a git checkout" ] &&
+	ok "make clean: the tree as before" ||
+	bad "make clean left:"$'\n'"$(diff <(echo "$before") <(echo "$after") || true)"
+
+# DKMS, from the source tree a package installs (/usr/src/vmxlab-VERSION).
+if command -v dkms >/dev/null; then
+	src=$work/dkms/src/vmxlab-$ver
+	mkdir -p "$src" "$work/dkms/tree" "$work/dkms/install"
+	cp -r --parents Kbuild VERSION dkms.conf module arch uapi tests/kunit "$src/"
+	d() { dkms --dkmstree "$work/dkms/tree" --sourcetree "$work/dkms/src" \
+		--installtree "$work/dkms/install" "$@"; }
+	if d add -m vmxlab -v "$ver" >"$work/dkms.log" 2>&1 &&
+		d build -m vmxlab -v "$ver" -k "$kver" --kernelsourcedir "$kdir" >>"$work/dkms.log" 2>&1; then
+		ko=$work/dkms/tree/vmxlab/$ver/$kver/x86_64/module/vmxlab.ko
+		if [ -f "$ko" ] && [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$kver" ]; then
+			ok "dkms build for $kver"
+		else
+			bad "dkms build made no vmxlab.ko for $kver"
+		fi
+	else
+		cat "$work/dkms.log"
+		bad "dkms add/build"
+	fi
+else
+	bad "no dkms (tests/rig/deps.sh installs it)"
+fi
+
+echo "$fails failed"
+[ "$fails" -eq 0 ]
