@@ -10,6 +10,8 @@
 #   make install        the module (for KDIR's kernel, then depmod), the tool,
 #                       its man page and bash completion, the udev rule
 #   make uninstall      removes exactly what install put there
+#   make deb            vmxlab_VERSION_amd64.deb here: the tool and the
+#                       module's sources for DKMS (userspace/mkdeb.sh)
 #   make clean
 #
 # KDIR is the kernel build tree to build the module against; the default is
@@ -68,8 +70,12 @@ uninstall:
 	      "$(DESTDIR)$(UDEVRULESDIR)/60-vmxlab.rules"
 	if [ -d "$(DESTDIR)/lib/modules/$(KVER)" ]; then depmod -b "$(or $(DESTDIR),/)" -a "$(KVER)"; fi
 
+deb:
+	userspace/mkdeb.sh "$(CURDIR)"
+
 clean:
+	rm -rf deb-root vmxlab_*.deb
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
 	$(MAKE) -C userspace clean
 
-.PHONY: all module tool demo check check-nested soak install uninstall clean
+.PHONY: all module tool demo check check-nested soak install uninstall deb clean

@@ -8,10 +8,12 @@
 #    files in place (and depmod finds the module), `make uninstall` takes
 #    them all away again;
 #  - the bash completion offers every option `vmxlab run --help` lists;
-#  - `make` leaves no untracked file in the tree and `make clean` leaves no
-#    ignored one (the tree reads as before);
-#  - DKMS builds the module from the source tree a package would install
-#    (private DKMS trees: the machine's own are not touched).
+#  - `make` leaves no untracked file in the tree, and after `make clean`
+#    no file is there that was not before (git status --ignored);
+#  - `make deb`'s package holds the tool, man page, completion, udev rule
+#    and the sources for DKMS, its scripts make the group, lintian finds no
+#    error; DKMS builds the module from the package's sources (private DKMS
+#    trees: the machine's own are not touched).
 #
 # usage: tests/check-install.sh WORKDIR KDIR
 # Builds in the repository itself (make, make clean): run it after the
@@ -107,18 +109,45 @@ sample=$(bash -c '. "$1"; COMP_WORDS=(vmxlab run --st); COMP_CWORD=2; _vmxlab; e
 [ "$sample" = "--strict --stats" ] && ok "completion of 'vmxlab run --st': $sample" ||
 	bad "completion of 'vmxlab run --st' gave '$sample'"
 
-# make clean: the tree as before.
-make -s clean KDIR="$kdir" >"$work/clean.log" 2>&1 || { cat "$work/clean.log"; bad "make clean"; }
-after=$(tree_state)
-[ "$after" = "$before" ] && [ "$before" != "not a git checkout" ] &&
-	ok "make clean: the tree as before" ||
-	bad "make clean left:"$'\n'"$(diff <(echo "$before") <(echo "$after") || true)"
+# The package: what it holds, its scripts, lintian.
+debdir=$work/deb
+mkdir -p "$debdir"
+if deb=$(userspace/mkdeb.sh "$debdir" 2>"$work/deb.log" | tail -n 1) && [ -f "$deb" ]; then
+	dpkg-deb -x "$deb" "$debdir/root"
+	want="usr/bin/vmxlab usr/share/man/man1/vmxlab.1.gz
+usr/share/bash-completion/completions/vmxlab lib/udev/rules.d/60-vmxlab.rules
+usr/share/doc/vmxlab/copyright usr/src/vmxlab-$ver/dkms.conf
+usr/src/vmxlab-$ver/Kbuild usr/src/vmxlab-$ver/VERSION usr/src/vmxlab-$ver/arch/x86/vmenter.S"
+	missing=
+	for f in $want; do [ -f "$debdir/root/$f" ] || missing="$missing $f"; done
+	[ -z "$missing" ] && ok "deb: tool, man page, completion, udev rule, DKMS sources" ||
+		bad "deb lacks:$missing"
+	dpkg-deb -f "$deb" Depends | grep -qw dkms && ok "deb depends on dkms" ||
+		bad "deb does not depend on dkms"
+	dpkg-deb -e "$deb" "$debdir/control"
+	grep -q "addgroup --system vmxlab" "$debdir/control/postinst" &&
+		grep -q "dkms remove -m vmxlab" "$debdir/control/prerm" &&
+		ok "deb: postinst makes the group and adds to DKMS, prerm removes" ||
+		bad "deb maintainer scripts"
+	if command -v lintian >/dev/null; then
+		lintian "$deb" >"$work/lintian.log" 2>&1 || true
+		if grep -q "^E: " "$work/lintian.log"; then
+			bad "lintian errors: $(grep '^E: ' "$work/lintian.log" | head -n 5)"
+		else
+			ok "lintian: no errors ($(grep -c '^W: ' "$work/lintian.log" || true) warnings)"
+		fi
+	else
+		bad "no lintian (tests/rig/deps.sh installs it)"
+	fi
+else
+	cat "$work/deb.log"
+	bad "make deb (userspace/mkdeb.sh)"
+fi
 
-# DKMS, from the source tree a package installs (/usr/src/vmxlab-VERSION).
-if command -v dkms >/dev/null; then
-	src=$work/dkms/src/vmxlab-$ver
-	mkdir -p "$src" "$work/dkms/tree" "$work/dkms/install"
-	cp -r --parents Kbuild VERSION dkms.conf module arch uapi tests/kunit "$src/"
+# DKMS, from the package's /usr/src/vmxlab-VERSION.
+if command -v dkms >/dev/null && [ -f "$debdir/root/usr/src/vmxlab-$ver/dkms.conf" ]; then
+	mkdir -p "$work/dkms/tree" "$work/dkms/install"
+	mv "$debdir/root/usr/src" "$work/dkms/src"
 	d() { dkms --dkmstree "$work/dkms/tree" --sourcetree "$work/dkms/src" \
 		--installtree "$work/dkms/install" "$@"; }
 	if d add -m vmxlab -v "$ver" >"$work/dkms.log" 2>&1 &&
@@ -134,8 +163,17 @@ if command -v dkms >/dev/null; then
 		bad "dkms add/build"
 	fi
 else
-	bad "no dkms (tests/rig/deps.sh installs it)"
+	bad "no dkms (tests/rig/deps.sh installs it), or no sources from the package"
 fi
+
+# make clean: nothing left that was not there before (it may take more:
+# the tools an earlier step of make check built in the tree).
+make -s clean KDIR="$kdir" >"$work/clean.log" 2>&1 || { cat "$work/clean.log"; bad "make clean"; }
+after=$(tree_state)
+new_files=$(comm -13 <(echo "$before" | sort) <(echo "$after" | sort))
+[ -z "$new_files" ] && [ "$before" != "not a git checkout" ] &&
+	ok "make clean: nothing left that was not there before" ||
+	bad "make clean left:"$'\n'"$new_files"
 
 echo "$fails failed"
 [ "$fails" -eq 0 ]

@@ -21,7 +21,7 @@ pkgs=(
     # script(1) gives Bochs a tty; setpriv/flock guard runaway emulators and builds
     bsdutils util-linux coreutils
     # installation: DKMS builds the module as a user's machine would
-    dkms git
+    dkms git lintian
 )
 
 # One dpkg-query for all ("ii " = installed and configured); a package it does

@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "libvmxlab.h"
@@ -255,6 +257,61 @@ static const char *const vmx_holders[] = {
 	"kvm_intel", "vboxdrv", "vmmon", NULL,
 };
 
+/*
+ * NAME: the name of group GID from /etc/group, or "" (read by hand: the
+ * static tool cannot use getgrgid(), which needs NSS's shared libraries).
+ */
+static void group_name(gid_t gid, char *name, size_t size)
+{
+	char line[512], *colon;
+	unsigned long g;
+	FILE *f;
+
+	name[0] = 0;
+	f = fopen("/etc/group", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		/* name:password:GID:members */
+		colon = strchr(line, ':');
+		if (!colon || !(colon = strchr(colon + 1, ':')))
+			continue;
+		g = strtoul(colon + 1, NULL, 10);
+		if (g != gid)
+			continue;
+		*strchr(line, ':') = 0;
+		if (strlen(line) < size)
+			memcpy(name, line, strlen(line) + 1);
+		break;
+	}
+	fclose(f);
+}
+
+/* Why open() of the device was refused: whom it belongs to, what to do. */
+static const char *explain_access(void)
+{
+	static char buf[320];
+	char group[64];
+	struct stat st;
+
+	if (stat(VMXLAB_DEV, &st) || !(st.st_mode & 0060) || !st.st_gid) {
+		snprintf(buf, sizeof(buf),
+			 "%s: permission denied: it is root's only (the udev rule that gives it to group vmxlab is not installed: Documentation/install.rst)",
+			 VMXLAB_DEV);
+		return buf;
+	}
+	group_name(st.st_gid, group, sizeof(group));
+	if (group[0])
+		snprintf(buf, sizeof(buf),
+			 "%s: permission denied: it belongs to group %s (mode %04o); join the group (usermod -aG %s USER) and log in again",
+			 VMXLAB_DEV, group, st.st_mode & 07777, group);
+	else
+		snprintf(buf, sizeof(buf),
+			 "%s: permission denied: it belongs to group %u (mode %04o); join that group",
+			 VMXLAB_DEV, (unsigned int)st.st_gid, st.st_mode & 07777);
+	return buf;
+}
+
 static const char *loaded_holder(void)
 {
 	static char path[64];
@@ -334,7 +391,7 @@ const char *vmxlab_explain(const char *op, int err)
 	case EACCES:
 	case EPERM:
 		if (!strcmp(op, "open"))
-			return VMXLAB_DEV ": permission denied (root only)";
+			return explain_access();
 		break;
 	case EBUSY:
 		if (!strcmp(op, "create VM")) {
