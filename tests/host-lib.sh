@@ -73,6 +73,8 @@ mk_initramfs() {
 	rm -rf "$dir"
 	mkdir -p "$dir/bin" "$dir/tests" "$dir/lib/vmxlab" "$dir/lib/kvm"
 	cp "$root/tests/guest/init" "$dir/init"
+	mkdir -p "$dir/etc"
+	cp "$root/module/60-vmxlab.rules" "$dir/etc/"
 	cp "$root"/tests/guest/*.sh "$dir/tests/"
 	# A piece that failed to build is left out: the lane then fails loudly.
 	cp "$results"/bin/* "$dir/bin/" 2>/dev/null || echo "warning: no tools for $name" >&2

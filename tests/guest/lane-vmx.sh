@@ -11,7 +11,7 @@
 # (no VM, VMX off: run_all_gone checks), before vmx_on_off counts VMXONs.
 # GUEST_TESTS: the run_* tests in the order of the table in guests.sh, and
 # abi_fuzz (after run_abi_misuse) among them.
-ALL_TESTS="module_load api_version caps_report abi
+ALL_TESTS="module_load api_version caps_report abi group_access
 $GUEST_TESTS
 vmx_on_off multi_vm cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm
 mitigations
@@ -64,6 +64,44 @@ t_caps_report() {
 t_abi() {
 	vmxlab-abi-test
 }
+
+# /dev/vmxlab as installed (Documentation/install.rst): root's only as the
+# module makes it, then with the group and mode of the udev rule (the rule
+# file itself, /etc/60-vmxlab.rules; this image has no udev): a user
+# outside the group gets EACCES and a message naming the group, a member
+# runs a guest. User u1000 (uid 1000) through busybox su; the group gets
+# gid 990.
+t_group_access() {
+	_rules=/etc/60-vmxlab.rules
+	_grp=$(sed -n 's/.*GROUP="\([^"]*\)".*/\1/p' $_rules)
+	_mode=$(sed -n 's/.*MODE="\([0-7]*\)".*/\1/p' $_rules)
+	[ -n "$_grp" ] && [ -n "$_mode" ] || { fail "no GROUP and MODE in $_rules"; return 1; }
+	echo "rule: group $_grp, mode $_mode"
+	echo "u1000:x:1000:1000::/tmp:/bin/sh" >/etc/passwd
+	printf 'root:x:0:\nu1000:x:1000:\n%s:x:990:\n' "$_grp" >/etc/group
+	expect_eq "device mode as loaded" "$(stat -c %a /dev/vmxlab)" 600 || { _ga_undo; return 1; }
+	su -s /bin/sh u1000 -c "vmxlab caps" >/tmp/ga.out 2>&1 &&
+		{ fail "u1000 opened a root-only device"; _ga_undo; return 1; }
+	cat /tmp/ga.out
+	grep -q "permission denied: it is root's only" /tmp/ga.out ||
+		{ fail "no 'root's only' message"; _ga_undo; return 1; }
+	chgrp 990 /dev/vmxlab && chmod "$_mode" /dev/vmxlab
+	su -s /bin/sh u1000 -c "vmxlab caps" >/tmp/ga.out 2>&1 &&
+		{ fail "a user outside group $_grp opened it"; _ga_undo; return 1; }
+	cat /tmp/ga.out
+	grep -q "permission denied: it belongs to group $_grp (mode 0${_mode#0})" /tmp/ga.out ||
+		{ fail "the message does not name group $_grp"; _ga_undo; return 1; }
+	# A member; RLIMIT_MEMLOCK raised for the guest's 4 MiB (root may).
+	printf 'root:x:0:\nu1000:x:1000:\n%s:x:990:u1000\n' "$_grp" >/etc/group
+	(ulimit -l 16384 && su -s /bin/sh u1000 -c \
+		"id; vmxlab run --mem 4M --timeout 60 /guests/hello-real.bin") >/tmp/ga.out 2>&1
+	_rc=$?
+	cat /tmp/ga.out
+	_ga_undo
+	expect_eq "a member's guest run, status" "$_rc" 33 || return 1
+	grep -qx "hello from real mode" /tmp/ga.out || { fail "no guest output"; return 1; }
+}
+_ga_undo() { chgrp 0 /dev/vmxlab; chmod 600 /dev/vmxlab; rm -f /etc/group /etc/passwd; }
 
 # The ABI fuzzer (tests/helpers/abi-fuzz.c): random ioctls, arguments,
 # guest states and run-page scribbles from a seeded generator, every result
