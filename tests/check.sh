@@ -165,13 +165,9 @@ else
 	host_result fail "build: tool and test helpers, static, no warnings"
 fi
 
-step "initramfs images"
-# shellcheck disable=SC2046
-[ "$STOCK_VER" = none ] || mk_initramfs stock $(stock_kvm_modules)
-[ -d "$kdebug" ] && mk_initramfs debug "$kdebug"/modules/*.ko
-
 step "installation"
-# Builds in the tree and cleans it: after the images, which took the tools.
+# Builds in the tree and cleans it (build_tools has copied what the images
+# take). The module DKMS built goes into the stock image, for modprobe_dkms.
 if [ "$STOCK_VER" != none ] &&
 	tests/check-install.sh "$results/install" "$STOCK_KDIR" >"$results/install.log" 2>&1; then
 	host_result ok "install: one version, make install/uninstall, completion, clean tree, dkms build"
@@ -180,6 +176,13 @@ else
 	host_result fail "install: one version, make install/uninstall, completion, clean tree, dkms build" \
 		"see install.log"
 fi
+
+dkms_ko=$results/install/dkms/tree/vmxlab/$(cat VERSION)/$STOCK_VER/x86_64/module/vmxlab.ko
+
+step "initramfs images"
+# shellcheck disable=SC2046
+[ "$STOCK_VER" = none ] || DKMS_KO=$dkms_ko DKMS_KVER=$STOCK_VER mk_initramfs stock $(stock_kvm_modules)
+[ -d "$kdebug" ] && mk_initramfs debug "$kdebug"/modules/*.ko
 
 step "lanes: $lanes"
 # run_lane NAME: boot one lane; its serial log and exit status go to results/.

@@ -84,6 +84,12 @@ mk_initramfs() {
 	cp "$results/build/$name"/*.ko "$dir/lib/vmxlab/" 2>/dev/null ||
 		echo "warning: no vmxlab.ko for $name" >&2
 	[ $# -eq 0 ] || cp "$@" "$dir/lib/kvm/"
+	# DKMS_KO (and DKMS_KVER, its kernel): a module DKMS built, installed
+	# where DKMS puts it, with depmod's index, for modprobe in the lane.
+	if [ -n "${DKMS_KO:-}" ] && [ -f "$DKMS_KO" ]; then
+		install -D -m 0644 "$DKMS_KO" "$dir/lib/modules/$DKMS_KVER/updates/dkms/vmxlab.ko"
+		depmod -b "$dir" -a "$DKMS_KVER" 2>/dev/null
+	fi
 	"$root/tests/rig/initramfs.sh" --zstd "$results/$name.cpio.zst" "$dir"
 }
 

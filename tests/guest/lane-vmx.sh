@@ -11,7 +11,7 @@
 # (no VM, VMX off: run_all_gone checks), before vmx_on_off counts VMXONs.
 # GUEST_TESTS: the run_* tests in the order of the table in guests.sh, and
 # abi_fuzz (after run_abi_misuse) among them.
-ALL_TESTS="module_load api_version caps_report abi group_access
+ALL_TESTS="module_load api_version caps_report abi group_access modprobe_dkms
 $GUEST_TESTS
 vmx_on_off multi_vm cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm
 mitigations
@@ -101,6 +101,26 @@ t_group_access() {
 	expect_eq "a member's guest run, status" "$_rc" 33 || return 1
 	grep -qx "hello from real mode" /tmp/ga.out || { fail "no guest output"; return 1; }
 }
+# The module DKMS built from the package's sources (tests/check-install.sh;
+# stock images only), loaded as an installed one is: modprobe, by name. It
+# runs a guest; then the test build is loaded again for the tests after.
+t_modprobe_dkms() {
+	_ko=/lib/modules/$(uname -r)/updates/dkms/vmxlab.ko
+	if ! [ -f "$_ko" ]; then
+		echo "SKIP: no module built by DKMS for $(uname -r) in this image"
+		return 77
+	fi
+	unload_vmxlab || { fail "rmmod vmxlab"; return 1; }
+	modprobe vmxlab || { fail "modprobe vmxlab"; load_vmxlab; return 1; }
+	echo "modprobe vmxlab: version $(cat /sys/module/vmxlab/version)"
+	vmxlab run --mem 4M --timeout 60 /guests/hello-real.bin >/tmp/mp.out 2>&1
+	_rc=$?
+	cat /tmp/mp.out
+	rmmod vmxlab && load_vmxlab || { fail "back to the test build"; return 1; }
+	expect_eq "guest run with the DKMS module, status" "$_rc" 33 || return 1
+	grep -qx "hello from real mode" /tmp/mp.out || { fail "no guest output"; return 1; }
+}
+
 _ga_undo() { chgrp 0 /dev/vmxlab; chmod 600 /dev/vmxlab; rm -f /etc/group /etc/passwd; }
 
 # The ABI fuzzer (tests/helpers/abi-fuzz.c): random ioctls, arguments,
