@@ -78,7 +78,19 @@ set -e
 if [ "\$1" = configure ]; then
 	getent group vmxlab >/dev/null || addgroup --system vmxlab
 	dkms add -m vmxlab -v $ver >/dev/null 2>&1 || true
-	dkms autoinstall || true
+	# Every installed kernel that has headers; later kernels get it from
+	# DKMS's own hook when they are installed.
+	built=
+	for build in /lib/modules/*/build; do
+		[ -e "\$build/Makefile" ] || continue
+		kver=\$(basename "\$(dirname "\$build")")
+		if dkms install -m vmxlab -v $ver -k "\$kver"; then
+			built="\$built \$kver"
+		fi
+	done
+	if [ -z "\$built" ]; then
+		echo "vmxlab: no kernel with headers: install linux-headers-\$(uname -r), then: dkms install vmxlab/$ver" >&2
+	fi
 	if command -v udevadm >/dev/null; then
 		udevadm trigger --subsystem-match=misc --sysname-match=vmxlab || true
 	fi

@@ -373,7 +373,7 @@ static const char *explain_vcpu(const char *op, int err)
 const char *vmxlab_explain(const char *op, int err)
 {
 	static const char not_loaded[] =
-		VMXLAB_DEV " not found: the vmxlab module is not loaded (insmod vmxlab.ko)";
+		VMXLAB_DEV " not found: the vmxlab module is not loaded (modprobe vmxlab, or insmod vmxlab.ko in a build tree)";
 	static char buf[256];
 	const char *who, *why;
 
