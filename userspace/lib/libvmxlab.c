@@ -274,7 +274,9 @@ static void group_name(gid_t gid, char *name, size_t size)
 	while (fgets(line, sizeof(line), f)) {
 		/* name:password:GID:members */
 		colon = strchr(line, ':');
-		if (!colon || !(colon = strchr(colon + 1, ':')))
+		if (colon)
+			colon = strchr(colon + 1, ':');
+		if (!colon)
 			continue;
 		g = strtoul(colon + 1, NULL, 10);
 		if (g != gid)
@@ -373,7 +375,8 @@ static const char *explain_vcpu(const char *op, int err)
 const char *vmxlab_explain(const char *op, int err)
 {
 	static const char not_loaded[] =
-		VMXLAB_DEV " not found: the vmxlab module is not loaded (modprobe vmxlab, or insmod vmxlab.ko in a build tree)";
+		VMXLAB_DEV " not found: the vmxlab module is not loaded"
+		" (modprobe vmxlab, or insmod vmxlab.ko in a build tree)";
 	static char buf[256];
 	const char *who, *why;
 
