@@ -375,8 +375,7 @@ static const char *explain_vcpu(const char *op, int err)
 const char *vmxlab_explain(const char *op, int err)
 {
 	static const char not_loaded[] =
-		VMXLAB_DEV " not found: the vmxlab module is not loaded"
-		" (modprobe vmxlab, or insmod vmxlab.ko in a build tree)";
+		VMXLAB_DEV " not found: the vmxlab module is not loaded (modprobe vmxlab)";
 	static char buf[256];
 	const char *who, *why;
 
