@@ -166,8 +166,9 @@ else
 fi
 
 step "installation"
-# Builds in the tree and cleans it (build_tools has copied what the images
-# take). The module DKMS built goes into the stock image, for modprobe_dkms.
+# On a copy of the tree (kbuild's clean of the real one would delete the
+# modules in results/). The module DKMS built goes into the stock image,
+# for modprobe_dkms.
 if [ "$STOCK_VER" != none ] &&
 	tests/check-install.sh "$results/install" "$STOCK_KDIR" >"$results/install.log" 2>&1; then
 	host_result ok "install: one version, make install/uninstall, completion, clean tree, dkms build"
