@@ -38,7 +38,6 @@ mkdir -p "$doc"
 cat >"$doc/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: vmxlab
-Source: https://github.com/vmxlab/vmxlab
 
 Files: *
 Copyright: 2025-2026 The vmxlab authors
@@ -65,7 +64,6 @@ Installed-Size: $size
 Depends: dkms, libc6
 Section: kernel
 Priority: optional
-Homepage: https://github.com/vmxlab/vmxlab
 Description: small Intel VMX hypervisor for learning and measuring
  vmxlab is a Linux kernel module that runs guests under Intel VMX with EPT,
  and a tool that loads and runs them and reports their VM exits. The

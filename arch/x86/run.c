@@ -110,8 +110,9 @@ static void host_state_restore(struct host_state *h)
 
 /*
  * The guest's debug registers in the hardware while it runs: DR6 always
- * (a #DB the guest takes, single-step included, sets bits there that its
- * MOV from DR6 must see), DR0-DR3 while it has a breakpoint enabled in DR7
+ * (every #DB exits, and exits.c sets the guest's DR6 bits itself, so this
+ * is the guest's value held, not one the CPU updates), DR0-DR3 while it
+ * has a breakpoint enabled in DR7
  * (which VM entry loads from the VMCS). Otherwise DR0-DR3 keep the host's:
  * with the guest's DR7 they cannot fire, and MOV DR exits, so the guest
  * never reads them.
