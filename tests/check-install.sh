@@ -13,7 +13,9 @@
 #  - `make deb`'s package holds the tool, man page, completion, udev rule
 #    and the sources for DKMS, its scripts make the group, lintian finds no
 #    error; DKMS builds the module from the package's sources (private DKMS
-#    trees: the machine's own are not touched).
+#    trees: the machine's own are not touched);
+#  - dpkg installs the package into a scratch root (WORKDIR/pkgroot, kept
+#    for the rig image) and removes it again.
 #
 # usage: tests/check-install.sh WORKDIR KDIR
 # Works on a copy of the tree in WORKDIR/tree (the files git tracks or
@@ -127,7 +129,7 @@ usr/src/vmxlab-$ver/Kbuild usr/src/vmxlab-$ver/VERSION usr/src/vmxlab-$ver/arch/
 	dpkg-deb -f "$deb" Depends | grep -qw dkms && ok "deb depends on dkms" ||
 		bad "deb does not depend on dkms"
 	dpkg-deb -e "$deb" "$debdir/control"
-	grep -q "addgroup --system vmxlab" "$debdir/control/postinst" &&
+	grep -q "groupadd --system" "$debdir/control/postinst" &&
 		grep -q "dkms remove -m vmxlab" "$debdir/control/prerm" &&
 		ok "deb: postinst makes the group and adds to DKMS, prerm removes" ||
 		bad "deb maintainer scripts"
@@ -144,6 +146,43 @@ usr/src/vmxlab-$ver/Kbuild usr/src/vmxlab-$ver/VERSION usr/src/vmxlab-$ver/arch/
 else
 	cat "$work/deb.log"
 	bad "make deb (userspace/mkdeb.sh)"
+fi
+
+# The package installed with dpkg into a scratch root (its scripts run
+# chrootless and honour DPKG_ROOT), then removed from a copy of that root.
+# The installed root stays in WORKDIR/pkgroot: the stock rig image gets its
+# tool, udev rule and /etc/group (lane test group_access).
+pr=$work/pkgroot
+if [ -n "${deb:-}" ] && [ -f "$deb" ]; then
+	mkdir -p "$pr/var/lib/dpkg/info" "$pr/var/lib/dpkg/updates" "$pr/etc"
+	touch "$pr/var/lib/dpkg/status"
+	printf 'root:x:0:\n' >"$pr/etc/group"
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$pr/etc/passwd"
+	dpk() { dpkg --root="$1" --log=/dev/null --force-script-chrootless "${@:2}"; }
+	if dpk "$pr" --force-depends -i "$deb" >"$work/dpkg.log" 2>&1; then
+		st=$(dpkg-query --admindir="$pr/var/lib/dpkg" -W -f '${db:Status-Abbrev}${Version}' vmxlab)
+		[ "$st" = "ii $ver" ] && ok "dpkg --root -i: vmxlab $ver installed" ||
+			bad "dpkg --root -i: status '$st'"
+		grep -Eq '^vmxlab:x:[0-9]+:$' "$pr/etc/group" && ok "postinst made group vmxlab in the root" ||
+			bad "no group vmxlab in the root's /etc/group"
+		[ -x "$pr/usr/bin/vmxlab" ] && [ -f "$pr/lib/udev/rules.d/60-vmxlab.rules" ] &&
+			ok "dpkg --root -i: tool and udev rule in place" || bad "dpkg --root -i: files missing"
+		cp -a "$pr" "$work/pkgroot-rm"
+		if dpk "$work/pkgroot-rm" -r vmxlab >>"$work/dpkg.log" 2>&1; then
+			left=$(cd "$work/pkgroot-rm" && find . -type f ! -path './var/lib/dpkg/*' ! -path './etc/*')
+			[ -z "$left" ] && grep -q '^vmxlab:' "$work/pkgroot-rm/etc/group" &&
+				ok "dpkg --root -r: every file gone, the group kept" ||
+				bad "dpkg --root -r left: $left"
+		else
+			cat "$work/dpkg.log"
+			bad "dpkg --root -r vmxlab"
+		fi
+	else
+		cat "$work/dpkg.log"
+		bad "dpkg --root -i"
+	fi
+else
+	bad "no package to install"
 fi
 
 # DKMS, from the package's /usr/src/vmxlab-VERSION.

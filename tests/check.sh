@@ -168,13 +168,13 @@ fi
 step "installation"
 # On a copy of the tree (kbuild's clean of the real one would delete the
 # modules in results/). The module DKMS built goes into the stock image,
-# for modprobe_dkms.
+# for modprobe_dkms, and so do the files dpkg installed, for group_access.
 if [ "$STOCK_VER" != none ] &&
 	tests/check-install.sh "$results/install" "$STOCK_KDIR" >"$results/install.log" 2>&1; then
-	host_result ok "install: one version, make install/uninstall, completion, clean tree, dkms build"
+	host_result ok "install: one version, make install/uninstall, completion, clean tree, dkms build, dpkg --root"
 else
 	grep -E "^FAIL" "$results/install.log" | head -n 20
-	host_result fail "install: one version, make install/uninstall, completion, clean tree, dkms build" \
+	host_result fail "install: one version, make install/uninstall, completion, clean tree, dkms build, dpkg --root" \
 		"see install.log"
 fi
 
@@ -182,7 +182,8 @@ dkms_ko=$results/install/dkms/tree/vmxlab/$(cat VERSION)/$STOCK_VER/x86_64/modul
 
 step "initramfs images"
 # shellcheck disable=SC2046
-[ "$STOCK_VER" = none ] || DKMS_KO=$dkms_ko DKMS_KVER=$STOCK_VER mk_initramfs stock $(stock_kvm_modules)
+[ "$STOCK_VER" = none ] || DKMS_KO=$dkms_ko DKMS_KVER=$STOCK_VER PKG_ROOT=$results/install/pkgroot \
+	mk_initramfs stock $(stock_kvm_modules)
 [ -d "$kdebug" ] && mk_initramfs debug "$kdebug"/modules/*.ko
 
 step "lanes: $lanes"

@@ -90,6 +90,19 @@ mk_initramfs() {
 		install -D -m 0644 "$DKMS_KO" "$dir/lib/modules/$DKMS_KVER/updates/dkms/vmxlab.ko"
 		depmod -b "$dir" -a "$DKMS_KVER" 2>/dev/null
 	fi
+	# PKG_ROOT: a root the .deb was installed into with dpkg (check-install.sh);
+	# its tool, udev rule and /etc/group go to /pkg for group_access, with
+	# the shared libraries the packaged (dynamic) tool needs, from this
+	# machine, where the package's Depends would put them.
+	if [ -n "${PKG_ROOT:-}" ] && [ -x "$PKG_ROOT/usr/bin/vmxlab" ]; then
+		for f in usr/bin/vmxlab lib/udev/rules.d/60-vmxlab.rules etc/group; do
+			install -D "$PKG_ROOT/$f" "$dir/pkg/$f"
+		done
+		ldd "$PKG_ROOT/usr/bin/vmxlab" | awk '$2 == "=>" && $3 ~ /^\// { print $3; next }
+			$1 ~ /^\// { print $1 }' | while read -r lib; do
+			install -D "$lib" "$dir$lib"
+		done
+	fi
 	"$root/tests/rig/initramfs.sh" --zstd "$results/$name.cpio.zst" "$dir"
 }
 

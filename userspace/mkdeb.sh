@@ -61,7 +61,7 @@ Version: $ver
 Architecture: amd64
 Maintainer: vmxlab developers <vmxlab@users.noreply.github.com>
 Installed-Size: $size
-Depends: dkms, libc6
+Depends: dkms, libc6, passwd
 Section: kernel
 Priority: optional
 Description: small Intel VMX hypervisor for learning and measuring
@@ -70,11 +70,20 @@ Description: small Intel VMX hypervisor for learning and measuring
  module is built by DKMS for every installed kernel with headers; members
  of the group vmxlab may use /dev/vmxlab.
 EOF
+# The maintainer scripts honour DPKG_ROOT (an install into another root with
+# dpkg --root and --force-script-chrootless, as make check does): the group
+# goes into that root's /etc/group; DKMS, which builds for this machine's
+# kernels, is left to that system.
 cat >"$stage/DEBIAN/postinst" <<EOF
 #!/bin/sh
 set -e
 if [ "\$1" = configure ]; then
-	getent group vmxlab >/dev/null || addgroup --system vmxlab
+	# --force: nothing to do if the group exists.
+	groupadd --system --force \${DPKG_ROOT:+--prefix "\$DPKG_ROOT"} vmxlab
+	if [ -n "\$DPKG_ROOT" ]; then
+		echo "vmxlab: installed into \$DPKG_ROOT: run dkms install vmxlab/$ver there" >&2
+		exit 0
+	fi
 	dkms add -m vmxlab -v $ver >/dev/null 2>&1 || true
 	# Every installed kernel that has headers; later kernels get it from
 	# DKMS's own hook when they are installed.
@@ -97,6 +106,7 @@ EOF
 cat >"$stage/DEBIAN/prerm" <<EOF
 #!/bin/sh
 set -e
+[ -z "\$DPKG_ROOT" ] || exit 0
 if [ "\$1" = remove ] || [ "\$1" = upgrade ] || [ "\$1" = deconfigure ]; then
 	dkms remove -m vmxlab -v $ver --all >/dev/null 2>&1 || true
 fi

@@ -66,35 +66,48 @@ t_abi() {
 }
 
 # /dev/vmxlab as installed (Documentation/install.rst): root's only as the
-# module makes it, then with the group and mode of the udev rule (the rule
-# file itself, /etc/60-vmxlab.rules; this image has no udev): a user
-# outside the group gets EACCES and a message naming the group, a member
-# runs a guest. User u1000 (uid 1000) through busybox su; the group gets
-# gid 990.
+# module makes it, then with the group and mode of the udev rule (this image
+# has no udev): a user outside the group gets EACCES and a message naming
+# the group, a member runs a guest. User u1000 (uid 1000) through busybox su.
+# The stock image holds what dpkg installed from the .deb into a scratch
+# root (/pkg: the packaged tool, its udev rule, and /etc/group with the
+# group its postinst made); the test runs that tool with that group. Other
+# images: the rule from the tree, the test build, gid 990.
 t_group_access() {
-	_rules=/etc/60-vmxlab.rules
+	if [ -x /pkg/usr/bin/vmxlab ]; then
+		_rules=/pkg/lib/udev/rules.d/60-vmxlab.rules _tool=/pkg/usr/bin/vmxlab
+		echo "the package as dpkg installed it: $_tool"
+	else
+		_rules=/etc/60-vmxlab.rules _tool=vmxlab
+		echo "no package in this image: the rule from the tree, the test build"
+	fi
 	_grp=$(sed -n 's/.*GROUP="\([^"]*\)".*/\1/p' $_rules)
 	_mode=$(sed -n 's/.*MODE="\([0-7]*\)".*/\1/p' $_rules)
 	[ -n "$_grp" ] && [ -n "$_mode" ] || { fail "no GROUP and MODE in $_rules"; return 1; }
-	echo "rule: group $_grp, mode $_mode"
+	_gid=990
+	if [ -x /pkg/usr/bin/vmxlab ]; then
+		_gid=$(awk -F: -v g="$_grp" '$1 == g { print $3 }' /pkg/etc/group)
+		[ -n "$_gid" ] || { fail "the package's postinst made no group $_grp"; return 1; }
+	fi
+	echo "rule: group $_grp (gid $_gid), mode $_mode"
 	echo "u1000:x:1000:1000::/tmp:/bin/sh" >/etc/passwd
-	printf 'root:x:0:\nu1000:x:1000:\n%s:x:990:\n' "$_grp" >/etc/group
+	printf 'root:x:0:\nu1000:x:1000:\n%s:x:%s:\n' "$_grp" "$_gid" >/etc/group
 	expect_eq "device mode as loaded" "$(stat -c %a /dev/vmxlab)" 600 || { _ga_undo; return 1; }
-	su -s /bin/sh u1000 -c "vmxlab caps" >/tmp/ga.out 2>&1 &&
+	su -s /bin/sh u1000 -c "$_tool caps" >/tmp/ga.out 2>&1 &&
 		{ fail "u1000 opened a root-only device"; _ga_undo; return 1; }
 	cat /tmp/ga.out
 	grep -q "permission denied: it is root's only" /tmp/ga.out ||
 		{ fail "no 'root's only' message"; _ga_undo; return 1; }
-	chgrp 990 /dev/vmxlab && chmod "$_mode" /dev/vmxlab
-	su -s /bin/sh u1000 -c "vmxlab caps" >/tmp/ga.out 2>&1 &&
+	chgrp "$_gid" /dev/vmxlab && chmod "$_mode" /dev/vmxlab
+	su -s /bin/sh u1000 -c "$_tool caps" >/tmp/ga.out 2>&1 &&
 		{ fail "a user outside group $_grp opened it"; _ga_undo; return 1; }
 	cat /tmp/ga.out
 	grep -q "permission denied: it belongs to group $_grp (mode 0${_mode#0})" /tmp/ga.out ||
 		{ fail "the message does not name group $_grp"; _ga_undo; return 1; }
 	# A member; RLIMIT_MEMLOCK raised for the guest's 4 MiB (root may).
-	printf 'root:x:0:\nu1000:x:1000:\n%s:x:990:u1000\n' "$_grp" >/etc/group
+	printf 'root:x:0:\nu1000:x:1000:\n%s:x:%s:u1000\n' "$_grp" "$_gid" >/etc/group
 	(ulimit -l 16384 && su -s /bin/sh u1000 -c \
-		"id; vmxlab run --mem 4M --timeout 60 /guests/hello-real.bin") >/tmp/ga.out 2>&1
+		"id; $_tool run --mem 4M --timeout 60 /guests/hello-real.bin") >/tmp/ga.out 2>&1
 	_rc=$?
 	cat /tmp/ga.out
 	_ga_undo
