@@ -30,6 +30,7 @@ static void vcpu_free(struct vmxlab_vcpu *vcpu)
 	vm->vcpus[vcpu->id] = NULL;
 	mutex_unlock(&vm->lock);
 	vmxlab_arch_vcpu_destroy(vcpu);
+	vmxlab_stats_free(vcpu);
 	free_page((unsigned long)vcpu->run);
 	mutex_destroy(&vcpu->mutex);
 	kfree(vcpu);
@@ -157,6 +158,12 @@ static long vmxlab_vcpu_ioctl(struct file *file, unsigned int cmd,
 	case VMXLAB_GET_VCPU_STATS:
 		r = vcpu_get_stats(vcpu, argp);
 		break;
+	case VMXLAB_SET_EXIT_STATS:
+		r = vmxlab_stats_set(vcpu, arg);
+		break;
+	case VMXLAB_GET_EXIT_STATS:
+		r = vmxlab_stats_get(vcpu, argp);
+		break;
 	default:
 		r = -ENOTTY;
 	}
@@ -219,6 +226,7 @@ long vmxlab_vcpu_create(struct vmxlab_vm *vm, unsigned long id)
 		return -ENOMEM;
 	vcpu->id = id;
 	vcpu->vm = vm;
+	vcpu->stats.reason = VMXLAB_STATS_NO_SAMPLE;
 	mutex_init(&vcpu->mutex);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	r = -ENOMEM;

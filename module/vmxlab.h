@@ -12,6 +12,7 @@
 #include <linux/spinlock.h>
 
 #include "../uapi/linux/vmxlab.h"
+#include "stats.h"
 
 struct mm_struct;
 struct page;
@@ -66,6 +67,7 @@ struct vmxlab_vm {
  * @run: the run page shared with userspace.
  * @regs_set: VMXLAB_SET_REGS was called.
  * @sregs_set: VMXLAB_SET_SREGS was called.
+ * @stats: exit-latency statistics (stats.c).
  * @arch: the backend's part (VMCS, guest registers).
  */
 struct vmxlab_vcpu {
@@ -75,8 +77,15 @@ struct vmxlab_vcpu {
 	struct vmxlab_run *run;
 	bool regs_set;
 	bool sregs_set;
+	struct vmxlab_stats stats;
 	void *arch;
 };
+
+/* The run loop's test before each statistics hook: off, a patched-out jump. */
+static __always_inline bool vmxlab_stats_active(struct vmxlab_vcpu *vcpu)
+{
+	return static_branch_unlikely(&vmxlab_stats_key) && vcpu->stats.on;
+}
 
 /* Live VMs and vCPUs, for debugfs and the leak checks in tests/. */
 extern atomic_t vmxlab_nr_vms;

@@ -110,7 +110,7 @@ done
 [ -z "$missing" ] && ok "completion has every option of run --help" ||
 	bad "completion lacks:$missing"
 sample=$(bash -c '. "$1"; COMP_WORDS=(vmxlab run --st); COMP_CWORD=2; _vmxlab; echo "${COMPREPLY[*]}"' _ "$comp")
-[ "$sample" = "--strict --stats" ] && ok "completion of 'vmxlab run --st': $sample" ||
+[ "$sample" = "--strict --stats --stats-json" ] && ok "completion of 'vmxlab run --st': $sample" ||
 	bad "completion of 'vmxlab run --st' gave '$sample'"
 
 # The package: what it holds, its scripts, lintian.

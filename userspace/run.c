@@ -41,7 +41,9 @@ static void run_usage(FILE *f)
 		"  --cmdline STRING       the multiboot command line\n"
 		"  --timeout SECONDS      end the run after this long (fractions allowed)\n"
 		"  --strict               an unclaimed port or MMIO access ends the run\n"
-		"  --stats                exit statistics at the end, on stdout (\"stats: \")\n"
+		"  --stats                exit statistics at the end, on stdout (\"stats: \"),\n"
+		"                         with each exit's latency: count, mean, percentiles\n"
+		"  --stats-json FILE      the exit latency histograms as JSON in FILE\n"
 		"  --check-pattern START  afterwards, check that every 8-byte word at\n"
 		"                         address A >= START holds A ^ 0xa5a5a5a5a5a5a5a5\n"
 		"  -h, --help             this text\n"
@@ -178,7 +180,7 @@ static int parse_timeout(const char *s, double *out)
 
 enum {
 	OPT_MODE = 256, OPT_LOAD, OPT_ENTRY, OPT_MEM, OPT_CMDLINE, OPT_TIMEOUT,
-	OPT_STRICT, OPT_STATS, OPT_CHECK, OPT_DRY_RUN,
+	OPT_STRICT, OPT_STATS, OPT_STATS_JSON, OPT_CHECK, OPT_DRY_RUN,
 };
 
 static const struct option run_options[] = {
@@ -190,6 +192,7 @@ static const struct option run_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
 	{ "check-pattern", required_argument, NULL, OPT_CHECK },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },	/* not in --help */
 	{ "help", no_argument, NULL, 'h' },
@@ -220,6 +223,9 @@ static int set_option(int c, const char *arg, struct run_opts *o)
 		return 0;
 	case OPT_STATS:
 		o->stats = true;
+		return 0;
+	case OPT_STATS_JSON:
+		o->stats_json = arg;
 		return 0;
 	case OPT_CHECK:
 		o->has_check = true;
@@ -645,6 +651,8 @@ static int run_guest(struct vm *vm, const struct boot *b)
 
 	if (vm_create(vm) || vm_set_state(vm, b))
 		return RUN_SETUP;
+	if ((vm->opts->stats || vm->opts->stats_json) && stats_start(vm))
+		return RUN_SETUP;
 	devices_init(vm);
 	if (setup_signals(vm))
 		return RUN_SETUP;
@@ -653,6 +661,8 @@ static int run_guest(struct vm *vm, const struct boot *b)
 	devices_flush();
 	if (vm->opts->stats)
 		print_stats(vm, now() - t0);
+	if (vm->opts->stats || vm->opts->stats_json)
+		stats_print(vm);
 	if (vm->opts->has_check)
 		status = check_pattern(&vm->mem, vm->opts->check_start, status);
 	return status;

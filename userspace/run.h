@@ -61,6 +61,7 @@ struct run_opts {
 	const char *cmdline;		/* NULL: not given */
 	double timeout;			/* seconds; 0: none */
 	bool strict, stats, dry_run;
+	const char *stats_json;		/* --stats-json FILE; NULL: none */
 	uint64_t check_start;
 };
 
@@ -132,6 +133,10 @@ int run_file_error(const char *path, const char *fmt, ...)
 int run_end(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *mode_name(enum cpu_mode mode);
+
+/* stats.c: exit latency from the module (--stats, --stats-json). */
+int stats_start(struct vm *vm);
+void stats_print(struct vm *vm);
 
 /* loader.c: reads IMAGE into guest memory; 0, or -1 after a message. */
 int load_image(const struct run_opts *o, struct guest_mem *m, struct boot *b);

@@ -15,12 +15,14 @@
 #define pr_fmt(fmt) "vmxlab: " fmt
 
 #include <linux/kernel.h>
+#include <linux/kernel_stat.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/hardirq.h>
 #include <asm/pkru.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
@@ -195,14 +197,59 @@ static void host_event_irqoff(u32 reason)
 }
 
 /*
+ * Interrupts and NMIs this CPU has taken, for the statistics' test that
+ * none came between an exit and the next entry (module/stats.c): device
+ * interrupts (kstat) and the system vectors that can arrive here.
+ */
+static u64 host_irq_count(void)
+{
+	u64 n = this_cpu_read(kstat.irqs_sum);
+
+	n += this_cpu_read(irq_stat.__nmi_count);
+#ifdef CONFIG_X86_LOCAL_APIC
+	n += this_cpu_read(irq_stat.apic_timer_irqs);
+#endif
+	n += this_cpu_read(irq_stat.x86_platform_ipis);
+	n += this_cpu_read(irq_stat.apic_perf_irqs);
+	n += this_cpu_read(irq_stat.apic_irq_work_irqs);
+	n += this_cpu_read(irq_stat.irq_tlb_count);
+#ifdef CONFIG_SMP
+	n += this_cpu_read(irq_stat.irq_resched_count);
+	n += this_cpu_read(irq_stat.irq_call_count);
+#endif
+	return n;
+}
+
+/*
+ * Statistics, right after an exit with interrupts still off: the sample
+ * of the exit before ends at this entry, this exit's begins. An external
+ * interrupt exit is there for one interrupt, taken once interrupts are on
+ * again: that one does not disturb its own sample.
+ */
+static void stats_exit(struct vmx_vcpu *v, int ret, u32 reason, u64 entry,
+		       u64 exit)
+{
+	u64 irqs = host_irq_count();
+
+	vmxlab_stats_close(v->core, entry, irqs);
+	if (ret || (reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		return;
+	reason &= 0xffff;
+	vmxlab_stats_open(v->core, reason, exit,
+			  irqs + (reason == EXIT_REASON_EXTERNAL_INTERRUPT));
+}
+
+/*
  * One VM entry and exit, with interrupts off around it. Returns what
  * vmxlab_vmenter() returned; *reason is the exit reason after an exit.
  */
 static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 {
 	const struct vmx_config *c = vmx_config();
-	unsigned long cr3, cr4;
+	bool stats = vmxlab_stats_active(v->core);
 	bool xcr0_switch, pkru_switch, dbg;
+	u64 t_entry = 0, t_exit = 0;
+	unsigned long cr3, cr4;
 	int ret;
 
 	local_irq_disable();
@@ -247,7 +294,12 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 	 * notifier (hw.c): VMLAUNCH would fault, so do not try.
 	 */
 	vmx_l1d_flush(v);
+	/* The statistics' timestamps: as close to the entry and exit as C gets. */
+	if (stats)
+		t_entry = rdtsc();
 	ret = vmx_on_here() ? vmxlab_vmenter(v, v->launched) : 3;
+	if (stats)
+		t_exit = rdtsc();
 	v->entries++;
 
 	/*
@@ -269,8 +321,11 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 		*reason = vmcs_read32(VM_EXIT_REASON);
 		if (!(*reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 			v->launched = true;
-		host_event_irqoff(*reason);
 	}
+	if (stats)
+		stats_exit(v, ret, *reason, t_entry, t_exit);
+	if (!ret)
+		host_event_irqoff(*reason);
 	local_irq_enable();
 	return ret;
 }
@@ -334,6 +389,8 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 	int r = 0, ret;
 	u32 reason = 0;
 
+	if (vmxlab_stats_active(vcpu))
+		vmxlab_stats_run_start(vcpu, rdtsc());
 	if (vmx_rebooting())
 		return -ESHUTDOWN;
 	if (v->failed.status) {
@@ -407,5 +464,7 @@ out:
 	if (!r)
 		v->userspace_exits++;
 	fpu_swap_kvm_fpstate(&v->fpu, false);
+	if (vmxlab_stats_active(vcpu))
+		vmxlab_stats_run_end(vcpu, !r, rdtsc());
 	return r;
 }

@@ -102,6 +102,7 @@ run_abi_misuse
 # abi_fuzz: not a guest, the ABI fuzzer; t_abi_fuzz is in lane-vmx.sh.
 abi_fuzz
 run_stats
+run_exit_latency
 run_all_gone
 EOF
 }
@@ -596,6 +597,62 @@ t_run_stats() {
 		return 1
 	fi
 	echo "I/O-instruction exits: $n"
+}
+
+# Exit latency (Documentation/exit-latency.rst). exit-count makes 1000
+# CPUID and 500 VMCALL exits, which the kernel handles, and 200 OUTs (and
+# its UART's I/O) that go to the tool. Every exit but the last is one
+# sample, undisturbed or disturbed, as many as the module's exit counter
+# has (the last exit ends the run: no entry closes its sample). CPUID and
+# VMCALL have no user part, the OUTs have one, and their kernel and user
+# parts add up to the round trip exactly; min <= mean <= max and the
+# percentiles are in order; the JSON says what the table says.
+t_run_exit_latency() {
+	vrun exit-count.bin --stats --stats-json /tmp/lat.json
+	expect_status $PASS_STATUS || return 1
+	grep '^stats: latency ' /tmp/run.out >/tmp/lat
+	cat /tmp/lat
+	[ -s /tmp/lat ] || { fail "no 'stats: latency' lines"; return 1; }
+	_bad=$(awk '{
+		for (i = 3; i <= NF; i++) if (split($i, kv, "=") == 2) f[kv[1]] = kv[2] + 0
+		if (f["n"] > 0 && !(f["min"] <= f["mean"] && f["mean"] <= f["max"] &&
+		    f["min"] <= f["p50"] && f["p50"] <= f["p90"] && f["p90"] <= f["p99"] &&
+		    f["p99"] <= f["p99.9"] && f["p99.9"] <= f["max"]))
+			print "out of order: " $0
+	}' /tmp/lat)
+	[ -z "$_bad" ] || { fail "$_bad"; return 1; }
+	_exits30=$(sed -n 's/^stats: VM exit 30 .* \([0-9][0-9]*\)$/\1/p' /tmp/run.out)
+	_exits10=$(sed -n 's/^stats: VM exit 10 .* \([0-9][0-9]*\)$/\1/p' /tmp/run.out)
+	expect_eq "CPUID exits counted" "$_exits10" 1000 || return 1
+	[ -n "$_exits30" ] && [ "$_exits30" -gt 200 ] ||
+		{ fail "I/O exits counted: '$_exits30', expected over 200"; return 1; }
+	for _spec in "10 kernel 1000" "10 round-trip 1000" "18 kernel 500" \
+		"18 round-trip 500" "30 kernel $((_exits30 - 1))" \
+		"30 user $((_exits30 - 1))" "30 round-trip $((_exits30 - 1))"; do
+		set -- $_spec
+		_n=$(sed -n "s/^stats: latency reason=$1 kind=$2 n=\([0-9]*\) .* disturbed=\([0-9]*\) .*/\1 \2/p" /tmp/lat)
+		[ -n "$_n" ] || { fail "no latency line for reason $1, $2"; return 1; }
+		set -- "$1" "$2" "$3" $_n
+		echo "reason $1 $2: $4 samples, $5 disturbed"
+		expect_eq "reason $1 $2: samples and disturbed" $(($4 + $5)) "$3" || return 1
+		[ "$4" -gt 0 ] || { fail "reason $1 $2: every sample disturbed"; return 1; }
+	done
+	if grep -Eq "reason=(10|18) kind=user" /tmp/lat; then
+		fail "CPUID or VMCALL has a user part"
+		return 1
+	fi
+	# The JSON, one exit per line: kind count disturbed sum.
+	sed -n 's/.*"reason": 30, .*"kind": "\([a-z-]*\)", "count": \([0-9]*\), "disturbed": \([0-9]*\), "sum": \([0-9]*\),.*/\1 \2 \3 \4/p' \
+		/tmp/lat.json >/tmp/lat30
+	cat /tmp/lat30
+	_sums=$(awk '{ n[$1] = $2; s[$1] = $4 }
+		END { if (n["kernel"] != n["user"] || n["user"] != n["round-trip"] || !n["kernel"])
+			print "counts differ: " n["kernel"] " " n["user"] " " n["round-trip"]
+		      else if (s["kernel"] + s["user"] != s["round-trip"])
+			print "kernel " s["kernel"] " + user " s["user"] " != round trip " s["round-trip"] }' /tmp/lat30)
+	[ -z "$_sums" ] || { fail "I/O exits in the JSON: $_sums"; return 1; }
+	_tn=$(sed -n 's/^stats: latency reason=30 kind=kernel n=\([0-9]*\) .*/\1/p' /tmp/lat)
+	expect_eq "JSON and table agree on I/O samples" "$(awk '$1 == "kernel" { print $2 }' /tmp/lat30)" "$_tn"
 }
 
 # After every run above: nothing left behind.

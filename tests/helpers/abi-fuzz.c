@@ -198,6 +198,8 @@ enum ioc {
 	IOC_SET_SREGS,
 	IOC_RUN,
 	IOC_GET_VCPU_STATS,
+	IOC_SET_EXIT_STATS,
+	IOC_GET_EXIT_STATS,
 	IOC_UNKNOWN,
 	NR_IOC
 };
@@ -231,6 +233,8 @@ static const struct ioc_info iocs[NR_IOC] = {
 	[IOC_RUN] = { "RUN",
 		{ EINTR, ENOEXEC, EBUSY, EINVAL, EIO, EPERM, ESHUTDOWN } },
 	[IOC_GET_VCPU_STATS] = { "GET_VCPU_STATS", { EFAULT, EIO, EPERM } },
+	[IOC_SET_EXIT_STATS] = { "SET_EXIT_STATS", { EINVAL, ENOMEM, EPERM } },
+	[IOC_GET_EXIT_STATS] = { "GET_EXIT_STATS", { EFAULT, EINVAL, E2BIG, EPERM } },
 	[IOC_UNKNOWN] = { "unknown", { ENOTTY } },
 };
 
@@ -2256,6 +2260,81 @@ static void op_stats(void)
 	vc->uexits = st.userspace_exits;
 }
 
+/*
+ * SET_EXIT_STATS with any flags, then GET_EXIT_STATS with any size,
+ * reserved words and pointer; the records must be consistent: per exit
+ * reason the kernel and round-trip parts have the same samples, kernel +
+ * user = round trip, and min <= max <= sum.
+ */
+static void op_exit_stats(void)
+{
+	static const unsigned long flags[] = {
+		VMXLAB_STATS_ON, VMXLAB_STATS_OFF, VMXLAB_STATS_RESET,
+		VMXLAB_STATS_ON | VMXLAB_STATS_RESET, 0,
+		VMXLAB_STATS_ON | VMXLAB_STATS_OFF, 0x8, ~0UL,
+	};
+	const size_t need = VMXLAB_NR_EXIT_REASONS * VMXLAB_LAT_NR_KINDS *
+			    sizeof(struct vmxlab_exit_lat);
+	struct vmxlab_exit_stats st;
+	static struct vmxlab_exit_lat *lat;
+	unsigned long f = flags[below(ARRAY_SIZE(flags))];
+	struct vm *vm;
+	struct vcpu *vc = pick_vcpu(&vm, 0);
+	int bad_f, bad_res, reason;
+	size_t size;
+	long ret;
+
+	if (!vc)
+		return;
+	if (!lat)
+		lat = malloc(need);
+	if (!lat)
+		return;
+	bad_f = !f || (f & ~7UL) || (f & 3) == 3;
+	say_what("SET_EXIT_STATS vm%d vcpu %lu 0x%lx", vm->idx, vc->id, f);
+	ret = cioctl(IOC_SET_EXIT_STATS, vc->fd, VMXLAB_SET_EXIT_STATS, f);
+	check(IOC_SET_EXIT_STATS, ret, bad_f, NULL);
+	if (bad_f && ret != -EINVAL)
+		fail_at("SET_EXIT_STATS 0x%lx: %ld, expected -EINVAL", f, ret);
+
+	memset(&st, 0, sizeof(st));
+	size = one_in(4) ? below(need + 1) : need + below(2) * 4096;
+	st.size = size;
+	st.data = one_in(8) ? bad_ptr(need, 1) : (unsigned long)lat;
+	bad_res = one_in(8);
+	if (bad_res)
+		st.reserved[below(4)] = 1 + below(~0ULL);
+	say_what("GET_EXIT_STATS vm%d vcpu %lu size %zu%s", vm->idx, vc->id, size,
+		 bad_res ? " reserved" : "");
+	ret = cioctl(IOC_GET_EXIT_STATS, vc->fd, VMXLAB_GET_EXIT_STATS,
+		     (unsigned long)&st);
+	check(IOC_GET_EXIT_STATS, ret, bad_res || size < need, NULL);
+	if (bad_res && ret != -EINVAL)
+		fail_at("GET_EXIT_STATS, reserved word set: %ld, expected -EINVAL", ret);
+	if (!bad_res && size < need && ret != -E2BIG)
+		fail_at("GET_EXIT_STATS size %zu < %zu: %ld, expected -E2BIG", size, need, ret);
+	if (ret || st.data != (unsigned long)lat)
+		return;
+	if (st.size != need || st.nr_reasons != VMXLAB_NR_EXIT_REASONS)
+		fail_at("GET_EXIT_STATS: size %u, nr_reasons %u", st.size, st.nr_reasons);
+	for (reason = 0; reason < VMXLAB_NR_EXIT_REASONS; reason++) {
+		const struct vmxlab_exit_lat *l = &lat[reason * VMXLAB_LAT_NR_KINDS];
+		const struct vmxlab_exit_lat *k = &l[VMXLAB_LAT_KERNEL];
+		const struct vmxlab_exit_lat *u = &l[VMXLAB_LAT_USER];
+		const struct vmxlab_exit_lat *rt = &l[VMXLAB_LAT_ROUND_TRIP];
+
+		if (k->count != rt->count || u->count > rt->count ||
+		    k->sum + u->sum != rt->sum ||
+		    (rt->count && (rt->min > rt->max || rt->max > rt->sum)))
+			fail_at("GET_EXIT_STATS reason %d: kernel %llu/%llu user %llu/%llu round trip %llu/%llu min %llu max %llu",
+				reason, (unsigned long long)k->count,
+				(unsigned long long)k->sum, (unsigned long long)u->count,
+				(unsigned long long)u->sum, (unsigned long long)rt->count,
+				(unsigned long long)rt->sum, (unsigned long long)rt->min,
+				(unsigned long long)rt->max);
+	}
+}
+
 /* Random bytes over the run page, immediate_exit included. */
 static void scribble(struct vmxlab_run *run)
 {
@@ -2384,12 +2463,13 @@ static void op_two_runs(void)
 }
 
 /* ioctl commands of each fd kind: dev, VM, vCPU. */
-static const unsigned long known_cmds[3][6] = {
+static const unsigned long known_cmds[3][8] = {
 	{ VMXLAB_GET_API_VERSION, VMXLAB_GET_CAPS, VMXLAB_CREATE_VM,
 	  VMXLAB_GET_RUN_SIZE },
 	{ VMXLAB_SET_MEMORY_REGION, VMXLAB_CREATE_VCPU },
 	{ VMXLAB_GET_REGS, VMXLAB_SET_REGS, VMXLAB_GET_SREGS, VMXLAB_SET_SREGS,
-	  VMXLAB_RUN, VMXLAB_GET_VCPU_STATS },
+	  VMXLAB_RUN, VMXLAB_GET_VCPU_STATS, VMXLAB_SET_EXIT_STATS,
+	  VMXLAB_GET_EXIT_STATS },
 };
 
 /* A command fd kind KIND does not know: the others', or made up. */
@@ -2405,17 +2485,17 @@ static unsigned long unknown_cmd(int kind)
 		if (one_in(3)) {
 			int other = (kind + 1 + below(2)) % 3;
 
-			cmd = known_cmds[other][below(other ? 6 : 4)];
+			cmd = known_cmds[other][below(8)];
 			if (!cmd)
 				continue;
 		} else {
 			cmd = _IOC(below(4), types[below(ARRAY_SIZE(types))],
 				   below(256), below(1 << _IOC_SIZEBITS));
 		}
-		for (i = 0; i < 6; i++)
+		for (i = 0; i < 8; i++)
 			if (cmd == known_cmds[kind][i])
 				break;
-		if (i == 6)
+		if (i == 8)
 			return cmd;
 	}
 }
@@ -2651,6 +2731,7 @@ static const struct op ops[] = {
 	{ "get-sregs", op_get_sregs, 3 },
 	{ "run", op_run, 18 },
 	{ "stats", op_stats, 3 },
+	{ "exit-stats", op_exit_stats, 2 },
 	{ "scribble-run-page", op_scribble, 3 },
 	{ "unknown-ioctl", op_unknown, 4 },
 	{ "dev-ioctl", op_dev, 3 },

@@ -1269,6 +1269,108 @@ static void check_sigkill_pin(int dev, long baseline)
 /* mov $0x10, %al; 1: out %al, $0x80; jmp 1b */
 static const unsigned char loop_code[] = { 0xb0, 0x10, 0xe6, 0x80, 0xeb, 0xfc };
 
+/* GET_EXIT_STATS into lat (size bytes); the ioctl's result. */
+static long get_exit_stats(int vcpu, struct vmxlab_exit_stats *st,
+			   struct vmxlab_exit_lat *lat, size_t size)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = size;
+	st->data = (uintptr_t)lat;
+	return xioctl(vcpu, VMXLAB_GET_EXIT_STATS, (unsigned long)st);
+}
+
+/* Samples of one reason and kind, disturbed or not. */
+static __u64 samples(const struct vmxlab_exit_lat *lat, int reason, int kind)
+{
+	const struct vmxlab_exit_lat *l = &lat[reason * VMXLAB_LAT_NR_KINDS + kind];
+
+	return l->count + l->disturbed;
+}
+
+/*
+ * VMXLAB_SET_EXIT_STATS and VMXLAB_GET_EXIT_STATS (uapi/linux/vmxlab.h):
+ * the errors, the layout, and the samples of a guest whose every RUN ends
+ * with one OUT: each exit but the last is closed by the next entry.
+ */
+static void check_exit_stats(int dev)
+{
+	const size_t size = VMXLAB_NR_EXIT_REASONS * VMXLAB_LAT_NR_KINDS *
+			    sizeof(struct vmxlab_exit_lat);
+	const struct vmxlab_exit_lat *io;
+	struct vmxlab_exit_lat *lat;
+	struct vmxlab_exit_stats st;
+	struct guest g;
+	__u64 nonzero = 0;
+	size_t i;
+	int n;
+
+	lat = malloc(size);
+	if (!lat || guest_setup(dev, &g, loop_code, sizeof(loop_code))) {
+		expect("exit stats: setup", -1, 0);
+		free(lat);
+		return;
+	}
+	expect("GET_EXIT_STATS, size 0: -E2BIG", get_exit_stats(g.vcpu, &st, NULL, 0), -E2BIG);
+	expect("GET_EXIT_STATS: size needed", st.size, size);
+	expect("GET_EXIT_STATS: layout", st.nr_reasons == VMXLAB_NR_EXIT_REASONS &&
+	       st.nr_kinds == VMXLAB_LAT_NR_KINDS && st.nr_buckets == VMXLAB_LAT_BUCKETS &&
+	       st.sub_bucket_bits == VMXLAB_LAT_SUB_BITS &&
+	       st.record_size == sizeof(struct vmxlab_exit_lat), 1);
+	expect("GET_EXIT_STATS: not collecting", st.flags, 0);
+	memset(&st, 0, sizeof(st));
+	st.size = size;
+	st.data = (uintptr_t)lat;
+	st.reserved[3] = 1;
+	expect("GET_EXIT_STATS, reserved field set: -EINVAL",
+	       xioctl(g.vcpu, VMXLAB_GET_EXIT_STATS, (unsigned long)&st), -EINVAL);
+	expect("GET_EXIT_STATS, data at address 8: -EFAULT",
+	       get_exit_stats(g.vcpu, &st, (void *)8, size), -EFAULT);
+	memset(lat, 0xa5, size);
+	expect("GET_EXIT_STATS, never collected", get_exit_stats(g.vcpu, &st, lat, size), 0);
+	for (i = 0; i < size / sizeof(__u32); i++)
+		nonzero |= ((__u32 *)lat)[i];
+	expect("GET_EXIT_STATS, never collected: all zero", nonzero, 0);
+
+	expect("SET_EXIT_STATS 0: -EINVAL", xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS, 0), -EINVAL);
+	expect("SET_EXIT_STATS ON|OFF: -EINVAL", xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS,
+	       VMXLAB_STATS_ON | VMXLAB_STATS_OFF), -EINVAL);
+	expect("SET_EXIT_STATS unknown bit: -EINVAL",
+	       xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS, 0x8), -EINVAL);
+	expect("SET_EXIT_STATS ON", xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS, VMXLAB_STATS_ON), 0);
+	for (n = 0; n < 11; n++)
+		if (xioctl(g.vcpu, VMXLAB_RUN, 0) || g.run->exit_reason != VMXLAB_EXIT_IO)
+			break;
+	expect("11 RUNs, each an OUT", n, 11);
+	expect("GET_EXIT_STATS after 11 OUTs", get_exit_stats(g.vcpu, &st, lat, size), 0);
+	expect("GET_EXIT_STATS: collecting", st.flags, VMXLAB_STATS_ON);
+	io = &lat[EXIT_REASON_IO * VMXLAB_LAT_NR_KINDS];
+	expect("I/O round trips: 10 (the 11th is still open)",
+	       samples(lat, EXIT_REASON_IO, VMXLAB_LAT_ROUND_TRIP), 10);
+	expect("I/O user parts: 10", samples(lat, EXIT_REASON_IO, VMXLAB_LAT_USER), 10);
+	expect("I/O kernel parts: 10", samples(lat, EXIT_REASON_IO, VMXLAB_LAT_KERNEL), 10);
+	expect("I/O: kernel + user = round trip",
+	       io[VMXLAB_LAT_KERNEL].sum + io[VMXLAB_LAT_USER].sum ==
+	       io[VMXLAB_LAT_ROUND_TRIP].sum, 1);
+	expect("I/O round trip: min <= max, both within the sum",
+	       io[VMXLAB_LAT_ROUND_TRIP].min <= io[VMXLAB_LAT_ROUND_TRIP].max &&
+	       io[VMXLAB_LAT_ROUND_TRIP].max <= io[VMXLAB_LAT_ROUND_TRIP].sum, 1);
+
+	expect("SET_EXIT_STATS OFF", xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS, VMXLAB_STATS_OFF), 0);
+	for (n = 0; n < 3; n++)
+		xioctl(g.vcpu, VMXLAB_RUN, 0);
+	get_exit_stats(g.vcpu, &st, lat, size);
+	expect("OFF: not collecting", st.flags, 0);
+	expect("OFF: 3 more RUNs add no sample",
+	       samples(lat, EXIT_REASON_IO, VMXLAB_LAT_ROUND_TRIP), 10);
+	expect("SET_EXIT_STATS RESET",
+	       xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS, VMXLAB_STATS_RESET), 0);
+	get_exit_stats(g.vcpu, &st, lat, size);
+	expect("RESET: no sample left", samples(lat, EXIT_REASON_IO, VMXLAB_LAT_ROUND_TRIP) |
+	       io[VMXLAB_LAT_ROUND_TRIP].sum, 0);
+	guest_teardown(&g);
+	free(lat);
+}
+
 struct stress_vcpu {
 	int fd;
 	long run_size;
@@ -2096,6 +2198,7 @@ int main(void)
 	check_entry_failure(dev);
 	check_other_process(dev);
 	check_ldt_after_exit(dev);
+	check_exit_stats(dev);
 	/* Last: they break a vCPU on purpose. */
 	check_vmptrld_fail_create(dev);
 	check_vmptrld_fail_run(dev, baseline);

@@ -421,6 +421,84 @@ struct vmxlab_vcpu_stats {
 };
 
 /*
+ * Exit latency (Documentation/exit-latency.rst). Each VM exit the vCPU
+ * takes with statistics on is one sample, timed with the TSC from the
+ * exit to the next entry:
+ *   VMXLAB_LAT_ROUND_TRIP  from the VM exit to the next VM entry;
+ *   VMXLAB_LAT_USER        of that, the time in userspace (from the return
+ *                          of VMXLAB_RUN with the exit to the next
+ *                          VMXLAB_RUN): 0 for exits the kernel handles;
+ *   VMXLAB_LAT_KERNEL      the rest: the time in vmxlab and the kernel.
+ * A sample during which the CPU took an interrupt or NMI, or the task was
+ * switched out or moved, counts as disturbed and stays out of the rest.
+ *
+ * Histograms are log-linear: a value v below 2 << VMXLAB_LAT_SUB_BITS
+ * counts in bucket v; above, with e = the index of v's highest set bit,
+ * in bucket ((e - SUB_BITS) << SUB_BITS) + (v >> (e - SUB_BITS)), so that
+ * a bucket spans at most 1/16 of its values (2^-SUB_BITS); values of 2^36
+ * and more count in the last bucket.
+ */
+#define VMXLAB_LAT_KERNEL	0
+#define VMXLAB_LAT_USER		1
+#define VMXLAB_LAT_ROUND_TRIP	2
+#define VMXLAB_LAT_NR_KINDS	3
+#define VMXLAB_LAT_SUB_BITS	4
+#define VMXLAB_LAT_MAX_BIT	35
+#define VMXLAB_LAT_BUCKETS	\
+	(((VMXLAB_LAT_MAX_BIT - VMXLAB_LAT_SUB_BITS + 1) << VMXLAB_LAT_SUB_BITS) + \
+	 (1 << VMXLAB_LAT_SUB_BITS))
+
+/**
+ * struct vmxlab_exit_lat - one latency histogram (one exit reason, one kind)
+ * @count: undisturbed samples, the ones in @sum, @min, @max and @buckets.
+ * @disturbed: samples left out (an interrupt, NMI, preemption, migration).
+ * @sum: of the samples, in TSC ticks.
+ * @min: the least sample (0 while @count is 0).
+ * @max: the greatest sample.
+ * @buckets: samples per bucket (see above).
+ */
+struct vmxlab_exit_lat {
+	__u64 count;
+	__u64 disturbed;
+	__u64 sum;
+	__u64 min;
+	__u64 max;
+	__u32 buckets[VMXLAB_LAT_BUCKETS];
+};
+
+/**
+ * struct vmxlab_exit_stats - VMXLAB_GET_EXIT_STATS
+ * @size: in: the bytes at @data; out: the bytes the records take.
+ * @flags: out: VMXLAB_STATS_ON while the vCPU collects.
+ * @nr_reasons: out: VMXLAB_NR_EXIT_REASONS.
+ * @nr_kinds: out: VMXLAB_LAT_NR_KINDS.
+ * @nr_buckets: out: VMXLAB_LAT_BUCKETS.
+ * @sub_bucket_bits: out: VMXLAB_LAT_SUB_BITS.
+ * @record_size: out: sizeof(struct vmxlab_exit_lat).
+ * @tsc_khz: out: the unit, TSC ticks per millisecond (0: not known).
+ * @data: in: where the records go, @nr_reasons x @nr_kinds of them, the
+ *        kinds of reason 0 first.
+ * @reserved: zero.
+ */
+struct vmxlab_exit_stats {
+	__u32 size;
+	__u32 flags;
+	__u32 nr_reasons;
+	__u32 nr_kinds;
+	__u32 nr_buckets;
+	__u32 sub_bucket_bits;
+	__u32 record_size;
+	__u32 tsc_khz;
+	__u64 data;
+	__u64 reserved[4];
+};
+
+/* VMXLAB_SET_EXIT_STATS: arg; and @flags of struct vmxlab_exit_stats. */
+#define VMXLAB_STATS_ON		0x1	/* start collecting */
+#define VMXLAB_STATS_OFF	0x2	/* stop (the records stay) */
+#define VMXLAB_STATS_RESET	0x4	/* zero the records */
+
+/*
  * ioctls on /dev/vmxlab
  *
  * VMXLAB_GET_API_VERSION: returns VMXLAB_API_VERSION; arg must be 0.
@@ -467,6 +545,15 @@ struct vmxlab_vcpu_stats {
  *   runs this vCPU. The run page belongs to the vCPU: RUN works whether
  *   or not userspace has mapped it.
  * VMXLAB_GET_VCPU_STATS: fills struct vmxlab_vcpu_stats.
+ * VMXLAB_SET_EXIT_STATS: arg is VMXLAB_STATS_ON or VMXLAB_STATS_OFF, or'ed
+ *   with VMXLAB_STATS_RESET, or RESET alone. The first ON allocates the
+ *   records (about 0.5 MiB, accounted to the caller). While no vCPU
+ *   collects, the exit path pays nothing (a static key). -EINVAL: unknown
+ *   bits, ON with OFF, or 0. -ENOMEM.
+ * VMXLAB_GET_EXIT_STATS: struct vmxlab_exit_stats in and out; the records
+ *   go to data. -E2BIG: size is too small (size says what is needed).
+ *   -EINVAL: a reserved field is not zero. -EFAULT. A vCPU that never
+ *   collected gives zeroed records.
  */
 #define VMXLAB_GET_REGS		_IOR(VMXLAB_IO, 0x20, struct vmxlab_regs)
 #define VMXLAB_SET_REGS		_IOW(VMXLAB_IO, 0x21, struct vmxlab_regs)
@@ -474,5 +561,7 @@ struct vmxlab_vcpu_stats {
 #define VMXLAB_SET_SREGS	_IOW(VMXLAB_IO, 0x23, struct vmxlab_sregs)
 #define VMXLAB_RUN		_IO(VMXLAB_IO, 0x24)
 #define VMXLAB_GET_VCPU_STATS	_IOR(VMXLAB_IO, 0x25, struct vmxlab_vcpu_stats)
+#define VMXLAB_SET_EXIT_STATS	_IO(VMXLAB_IO, 0x26)
+#define VMXLAB_GET_EXIT_STATS	_IOWR(VMXLAB_IO, 0x27, struct vmxlab_exit_stats)
 
 #endif /* _UAPI_LINUX_VMXLAB_H */

@@ -84,6 +84,60 @@ int vmxlab_get_vcpu_stats(int vcpufd, struct vmxlab_vcpu_stats *stats)
 	return ret(ioctl(vcpufd, VMXLAB_GET_VCPU_STATS, stats));
 }
 
+int vmxlab_set_exit_stats(int vcpufd, unsigned int flags)
+{
+	return ret(ioctl(vcpufd, VMXLAB_SET_EXIT_STATS, (unsigned long)flags));
+}
+
+int vmxlab_get_exit_stats(int vcpufd, struct vmxlab_exit_stats *st,
+			  struct vmxlab_exit_lat *lat, size_t size)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = size;
+	st->data = (uintptr_t)lat;
+	return ret(ioctl(vcpufd, VMXLAB_GET_EXIT_STATS, st));
+}
+
+uint64_t vmxlab_lat_bucket_low(unsigned int i)
+{
+	unsigned int shift;
+
+	if (i < (2U << VMXLAB_LAT_SUB_BITS))
+		return i;
+	shift = (i >> VMXLAB_LAT_SUB_BITS) - 1;
+	return (uint64_t)((i & ((1U << VMXLAB_LAT_SUB_BITS) - 1)) +
+			  (1U << VMXLAB_LAT_SUB_BITS)) << shift;
+}
+
+uint64_t vmxlab_lat_percentile(const struct vmxlab_exit_lat *l, double p)
+{
+	uint64_t rank, seen = 0, lo, hi, v;
+	unsigned int i;
+
+	if (!l->count)
+		return 0;
+	/* The sample of rank ceil(p * count), 1-based. */
+	rank = (uint64_t)(p * l->count);
+	if (rank < p * l->count || !rank)
+		rank++;
+	for (i = 0; i < VMXLAB_LAT_BUCKETS; i++) {
+		seen += l->buckets[i];
+		if (seen >= rank)
+			break;
+	}
+	if (i >= VMXLAB_LAT_BUCKETS)
+		return l->max;
+	lo = vmxlab_lat_bucket_low(i);
+	hi = i + 1 < VMXLAB_LAT_BUCKETS ? vmxlab_lat_bucket_low(i + 1) - 1 : l->max;
+	/* The middle of the bucket, within what was really seen. */
+	v = lo + (hi - lo) / 2;
+	if (v < l->min)
+		v = l->min;
+	if (v > l->max)
+		v = l->max;
+	return v;
+}
+
 struct vmxlab_run *vmxlab_map_run(int vcpufd, int size)
 {
 	void *p;

@@ -7,6 +7,7 @@
 #ifndef LIBVMXLAB_H
 #define LIBVMXLAB_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/vmxlab.h>
 
@@ -36,6 +37,22 @@ int vmxlab_set_sregs(int vcpufd, const struct vmxlab_sregs *sregs);
 int vmxlab_run(int vcpufd);
 /* VMXLAB_GET_VCPU_STATS */
 int vmxlab_get_vcpu_stats(int vcpufd, struct vmxlab_vcpu_stats *stats);
+/* VMXLAB_SET_EXIT_STATS: flags VMXLAB_STATS_ON, _OFF, _RESET. */
+int vmxlab_set_exit_stats(int vcpufd, unsigned int flags);
+/*
+ * VMXLAB_GET_EXIT_STATS into @lat (@size bytes): @st says the layout;
+ * -E2BIG when @size is less than st->size.
+ */
+int vmxlab_get_exit_stats(int vcpufd, struct vmxlab_exit_stats *st,
+			  struct vmxlab_exit_lat *lat, size_t size);
+/* The least value of histogram bucket @i (uapi/linux/vmxlab.h). */
+uint64_t vmxlab_lat_bucket_low(unsigned int i);
+/*
+ * The @p quantile (0 < p <= 1) of a histogram: the middle of the bucket
+ * that holds the sample of rank ceil(p * count), kept within min and max;
+ * within 1/32 of the true value above 32 ticks, exact below.
+ */
+uint64_t vmxlab_lat_percentile(const struct vmxlab_exit_lat *l, double p);
 /*
  * mmap() of the run page (offset 0, shared, read-write), @size from
  * vmxlab_get_run_size(). NULL with errno set on failure; munmap() undoes it.

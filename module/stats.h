@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Exit-latency statistics of a vCPU (Documentation/exit-latency.rst): the
+ * backend's run loop calls these hooks around each VM entry and exit, the
+ * generic core keeps the histograms and answers the ioctls. Every hook is
+ * behind vmxlab_stats_active(), a static key that stays off while no vCPU
+ * collects: then the exit path pays nothing.
+ */
+#ifndef VMXLAB_MODULE_STATS_H
+#define VMXLAB_MODULE_STATS_H
+
+#include <linux/bitops.h>
+#include <linux/jump_label.h>
+#include <linux/types.h>
+
+#include "../uapi/linux/vmxlab.h"
+
+struct vmxlab_vcpu;
+
+/**
+ * struct vmxlab_stats - a vCPU's exit-latency state
+ * @on: collecting.
+ * @reason: the exit whose sample is open, or VMXLAB_STATS_NO_SAMPLE.
+ * @to_user: that exit went to userspace; @user_start is when.
+ * @t_exit: TSC at that exit.
+ * @user_start: TSC when VMXLAB_RUN returned with it.
+ * @user: TSC ticks spent in userspace for it.
+ * @irqs: the CPU's interrupt count when the sample opened.
+ * @switches: the task's context switches then.
+ * @cpu: the CPU then.
+ * @lat: the records, [reason][kind]; NULL until the first ON.
+ */
+struct vmxlab_stats {
+	bool on;
+	u16 reason;
+	bool to_user;
+	u64 t_exit;
+	u64 user_start;
+	u64 user;
+	u64 irqs;
+	unsigned long switches;
+	int cpu;
+	struct vmxlab_exit_lat *lat;
+};
+
+#define VMXLAB_STATS_NO_SAMPLE	0xffff
+
+DECLARE_STATIC_KEY_FALSE(vmxlab_stats_key);
+
+/**
+ * vmxlab_lat_bucket() - the histogram bucket of a sample
+ * @v: the sample, in TSC ticks.
+ *
+ * Log-linear (uapi/linux/vmxlab.h): exact below 2 << VMXLAB_LAT_SUB_BITS,
+ * then 1 << VMXLAB_LAT_SUB_BITS buckets per power of two.
+ */
+static inline unsigned int vmxlab_lat_bucket(u64 v)
+{
+	unsigned int e;
+
+	if (v < (2U << VMXLAB_LAT_SUB_BITS))
+		return v;
+	e = fls64(v) - 1;
+	if (e > VMXLAB_LAT_MAX_BIT)
+		return VMXLAB_LAT_BUCKETS - 1;
+	return ((e - VMXLAB_LAT_SUB_BITS) << VMXLAB_LAT_SUB_BITS) +
+	       (unsigned int)(v >> (e - VMXLAB_LAT_SUB_BITS));
+}
+
+/**
+ * vmxlab_lat_bucket_low() - the least value that counts in a bucket
+ * @i: the bucket, below VMXLAB_LAT_BUCKETS.
+ *
+ * The inverse of vmxlab_lat_bucket(); bucket i holds the values from
+ * vmxlab_lat_bucket_low(i) to vmxlab_lat_bucket_low(i + 1) - 1 (the last
+ * one everything above).
+ */
+static inline u64 vmxlab_lat_bucket_low(unsigned int i)
+{
+	unsigned int shift;
+
+	if (i < (2U << VMXLAB_LAT_SUB_BITS))
+		return i;
+	shift = (i >> VMXLAB_LAT_SUB_BITS) - 1;
+	return (u64)((i & ((1U << VMXLAB_LAT_SUB_BITS) - 1)) +
+		     (1U << VMXLAB_LAT_SUB_BITS)) << shift;
+}
+
+/**
+ * vmxlab_lat_add() - count one sample in a histogram
+ * @l: the histogram.
+ * @v: the sample.
+ */
+static inline void vmxlab_lat_add(struct vmxlab_exit_lat *l, u64 v)
+{
+	if (!l->count || v < l->min)
+		l->min = v;
+	if (v > l->max)
+		l->max = v;
+	l->count++;
+	l->sum += v;
+	l->buckets[vmxlab_lat_bucket(v)]++;
+}
+
+/* Hooks for the backend's run loop; the caller holds the vCPU's mutex. */
+void vmxlab_stats_run_start(struct vmxlab_vcpu *vcpu, u64 now);
+void vmxlab_stats_run_end(struct vmxlab_vcpu *vcpu, bool to_user, u64 now);
+/*
+ * With interrupts off, right after an exit: close the sample of the exit
+ * before (entry: TSC at the entry that ended it), open this exit's.
+ */
+void vmxlab_stats_close(struct vmxlab_vcpu *vcpu, u64 entry, u64 irqs);
+/*
+ * irqs: the CPU's count of interrupts and NMIs taken, which must not grow
+ * between open and close; at open, plus the one the exit itself is for.
+ */
+void vmxlab_stats_open(struct vmxlab_vcpu *vcpu, u32 reason, u64 exit,
+		       u64 irqs);
+
+long vmxlab_stats_set(struct vmxlab_vcpu *vcpu, unsigned long arg);
+long vmxlab_stats_get(struct vmxlab_vcpu *vcpu, void __user *argp);
+void vmxlab_stats_free(struct vmxlab_vcpu *vcpu);
+
+#endif /* VMXLAB_MODULE_STATS_H */
