@@ -25,53 +25,63 @@
 
 DEFINE_STATIC_KEY_FALSE(vmxlab_stats_key);
 
+/* What VMXLAB_GET_EXIT_STATS copies out: [reason][kind]. */
 #define NR_RECORDS	(VMXLAB_NR_EXIT_REASONS * VMXLAB_LAT_NR_KINDS)
 #define RECORDS_SIZE	(NR_RECORDS * sizeof(struct vmxlab_exit_lat))
+/* What a vCPU keeps. */
+#define LAT_SIZE	(VMXLAB_NR_EXIT_REASONS * sizeof(struct vmxlab_reason_lat))
 
 static unsigned long task_switches(void)
 {
 	return current->nvcsw + current->nivcsw;
 }
 
-void vmxlab_stats_open(struct vmxlab_vcpu *vcpu, u32 reason, u64 exit,
-		       u64 irqs)
+/* The sample of the exit before, closed by the entry at TSC @entry. */
+static void close_sample(struct vmxlab_stats *s, u64 entry, u64 irqs)
+{
+	struct vmxlab_reason_lat *r = &s->lat[s->reason];
+	u64 rt = entry - s->t_exit;
+
+	/*
+	 * A context switch covers preemption and migration alike: a task
+	 * cannot change CPUs without one.
+	 */
+	if (irqs > s->irqs || s->switches != task_switches() || s->user > rt) {
+		if (!s->to_user) {
+			r->in_kernel.disturbed++;
+			return;
+		}
+		r->user_kernel.disturbed++;
+		r->user_user.disturbed++;
+		r->user_round_trip.disturbed++;
+		return;
+	}
+	if (!s->to_user) {
+		vmxlab_lat_add(&r->in_kernel, rt);
+		return;
+	}
+	vmxlab_lat_add(&r->user_kernel, rt - s->user);
+	vmxlab_lat_add(&r->user_user, s->user);
+	vmxlab_lat_add(&r->user_round_trip, rt);
+}
+
+void vmxlab_stats_exit(struct vmxlab_vcpu *vcpu, u64 entry, u64 exit,
+		       u32 reason, u64 irqs, bool own_irq)
 {
 	struct vmxlab_stats *s = &vcpu->stats;
 
-	if (reason >= VMXLAB_NR_EXIT_REASONS)
+	if (s->reason != VMXLAB_STATS_NO_SAMPLE)
+		close_sample(s, entry, irqs);
+	if (reason >= VMXLAB_NR_EXIT_REASONS) {
+		s->reason = VMXLAB_STATS_NO_SAMPLE;
 		return;
+	}
 	s->reason = reason;
 	s->to_user = false;
 	s->user = 0;
 	s->t_exit = exit;
-	s->irqs = irqs;
+	s->irqs = irqs + own_irq;
 	s->switches = task_switches();
-	s->cpu = raw_smp_processor_id();
-}
-
-void vmxlab_stats_close(struct vmxlab_vcpu *vcpu, u64 entry, u64 irqs)
-{
-	struct vmxlab_stats *s = &vcpu->stats;
-	struct vmxlab_exit_lat *l;
-	u64 rt;
-
-	if (s->reason == VMXLAB_STATS_NO_SAMPLE)
-		return;
-	l = &s->lat[s->reason * VMXLAB_LAT_NR_KINDS];
-	s->reason = VMXLAB_STATS_NO_SAMPLE;
-	rt = entry - s->t_exit;
-	if (irqs > s->irqs || s->switches != task_switches() ||
-	    s->cpu != raw_smp_processor_id() || s->user > rt) {
-		l[VMXLAB_LAT_KERNEL].disturbed++;
-		l[VMXLAB_LAT_ROUND_TRIP].disturbed++;
-		if (s->to_user)
-			l[VMXLAB_LAT_USER].disturbed++;
-		return;
-	}
-	vmxlab_lat_add(&l[VMXLAB_LAT_KERNEL], rt - s->user);
-	vmxlab_lat_add(&l[VMXLAB_LAT_ROUND_TRIP], rt);
-	if (s->to_user)
-		vmxlab_lat_add(&l[VMXLAB_LAT_USER], s->user);
 }
 
 void vmxlab_stats_run_end(struct vmxlab_vcpu *vcpu, bool to_user, u64 now)
@@ -95,6 +105,18 @@ void vmxlab_stats_run_start(struct vmxlab_vcpu *vcpu, u64 now)
 		s->user = now - s->user_start;
 }
 
+static void lat_reset_all(struct vmxlab_reason_lat *lat)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMXLAB_NR_EXIT_REASONS; i++) {
+		vmxlab_lat_reset(&lat[i].in_kernel);
+		vmxlab_lat_reset(&lat[i].user_kernel);
+		vmxlab_lat_reset(&lat[i].user_user);
+		vmxlab_lat_reset(&lat[i].user_round_trip);
+	}
+}
+
 static long stats_on(struct vmxlab_vcpu *vcpu)
 {
 	struct vmxlab_stats *s = &vcpu->stats;
@@ -102,9 +124,10 @@ static long stats_on(struct vmxlab_vcpu *vcpu)
 	if (s->on)
 		return 0;
 	if (!s->lat) {
-		s->lat = kvzalloc(RECORDS_SIZE, GFP_KERNEL_ACCOUNT);
+		s->lat = kvmalloc(LAT_SIZE, GFP_KERNEL_ACCOUNT);
 		if (!s->lat)
 			return -ENOMEM;
+		lat_reset_all(s->lat);
 	}
 	s->reason = VMXLAB_STATS_NO_SAMPLE;
 	s->on = true;
@@ -145,10 +168,34 @@ long vmxlab_stats_set(struct vmxlab_vcpu *vcpu, unsigned long arg)
 	if (arg & VMXLAB_STATS_ON)
 		r = stats_on(vcpu);
 	if (!r && (arg & VMXLAB_STATS_RESET) && s->lat) {
-		memset(s->lat, 0, RECORDS_SIZE);
+		lat_reset_all(s->lat);
 		s->reason = VMXLAB_STATS_NO_SAMPLE;
 	}
 	return r;
+}
+
+/* One reason's three kinds, as the uapi has them, from what the vCPU keeps. */
+static void merge_reason(struct vmxlab_exit_lat *kinds,
+			 const struct vmxlab_reason_lat *r)
+{
+	struct vmxlab_exit_lat *k = &kinds[VMXLAB_LAT_KERNEL];
+	struct vmxlab_exit_lat *u = &kinds[VMXLAB_LAT_USER];
+	struct vmxlab_exit_lat *rt = &kinds[VMXLAB_LAT_ROUND_TRIP];
+
+	vmxlab_lat_reset(k);
+	vmxlab_lat_merge(k, &r->in_kernel);
+	vmxlab_lat_merge(k, &r->user_kernel);
+	*u = r->user_user;
+	vmxlab_lat_reset(rt);
+	vmxlab_lat_merge(rt, &r->in_kernel);
+	vmxlab_lat_merge(rt, &r->user_round_trip);
+	/* The uapi's min is 0 while there is no sample. */
+	if (!k->count)
+		k->min = 0;
+	if (!u->count)
+		u->min = 0;
+	if (!rt->count)
+		rt->min = 0;
 }
 
 /**
@@ -157,14 +204,16 @@ long vmxlab_stats_set(struct vmxlab_vcpu *vcpu, unsigned long arg)
  * @argp: struct vmxlab_exit_stats in userspace.
  *
  * Return: 0, -EFAULT, -EINVAL (reserved fields), -E2BIG (size too small;
- * the size needed is written back).
+ * the size needed is written back), -ENOMEM.
  */
 long vmxlab_stats_get(struct vmxlab_vcpu *vcpu, void __user *argp)
 {
 	struct vmxlab_stats *s = &vcpu->stats;
+	struct vmxlab_exit_lat *out;
 	struct vmxlab_exit_stats st;
 	void __user *data;
 	unsigned int i;
+	long r;
 	u32 size;
 
 	if (copy_from_user(&st, argp, sizeof(st)))
@@ -186,9 +235,16 @@ long vmxlab_stats_get(struct vmxlab_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (size < RECORDS_SIZE)
 		return -E2BIG;
-	if (s->lat)
-		return copy_to_user(data, s->lat, RECORDS_SIZE) ? -EFAULT : 0;
-	return clear_user(data, RECORDS_SIZE) ? -EFAULT : 0;
+	if (!s->lat)
+		return clear_user(data, RECORDS_SIZE) ? -EFAULT : 0;
+	out = kvmalloc(RECORDS_SIZE, GFP_KERNEL_ACCOUNT);
+	if (!out)
+		return -ENOMEM;
+	for (i = 0; i < VMXLAB_NR_EXIT_REASONS; i++)
+		merge_reason(&out[i * VMXLAB_LAT_NR_KINDS], &s->lat[i]);
+	r = copy_to_user(data, out, RECORDS_SIZE) ? -EFAULT : 0;
+	kvfree(out);
+	return r;
 }
 
 /* When the vCPU goes. */

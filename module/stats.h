@@ -11,11 +11,31 @@
 
 #include <linux/bitops.h>
 #include <linux/jump_label.h>
+#include <linux/limits.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 #include "../uapi/linux/vmxlab.h"
 
 struct vmxlab_vcpu;
+
+/**
+ * struct vmxlab_reason_lat - the histograms of one exit reason
+ * @in_kernel: exits handled in the kernel (their kernel part is the whole
+ *             round trip: one histogram serves both kinds).
+ * @user_kernel: exits that went to userspace: the kernel part,
+ * @user_user: the user part,
+ * @user_round_trip: and the round trip.
+ *
+ * VMXLAB_GET_EXIT_STATS merges them into the uapi's three kinds. An exit
+ * handled in the kernel, the common and fast case, updates one histogram.
+ */
+struct vmxlab_reason_lat {
+	struct vmxlab_exit_lat in_kernel;
+	struct vmxlab_exit_lat user_kernel;
+	struct vmxlab_exit_lat user_user;
+	struct vmxlab_exit_lat user_round_trip;
+};
 
 /**
  * struct vmxlab_stats - a vCPU's exit-latency state
@@ -25,10 +45,9 @@ struct vmxlab_vcpu;
  * @t_exit: TSC at that exit.
  * @user_start: TSC when VMXLAB_RUN returned with it.
  * @user: TSC ticks spent in userspace for it.
- * @irqs: the CPU's interrupt count when the sample opened.
- * @switches: the task's context switches then.
- * @cpu: the CPU then.
- * @lat: the records, [reason][kind]; NULL until the first ON.
+ * @irqs: the CPU's interrupt count the sample must close with.
+ * @switches: the task's context switches when it opened.
+ * @lat: the histograms by exit reason; NULL until the first ON.
  */
 struct vmxlab_stats {
 	bool on;
@@ -39,8 +58,7 @@ struct vmxlab_stats {
 	u64 user;
 	u64 irqs;
 	unsigned long switches;
-	int cpu;
-	struct vmxlab_exit_lat *lat;
+	struct vmxlab_reason_lat *lat;
 };
 
 #define VMXLAB_STATS_NO_SAMPLE	0xffff
@@ -88,12 +106,12 @@ static inline u64 vmxlab_lat_bucket_low(unsigned int i)
 
 /**
  * vmxlab_lat_add() - count one sample in a histogram
- * @l: the histogram.
+ * @l: the histogram; its min starts at U64_MAX (vmxlab_lat_reset()).
  * @v: the sample.
  */
 static inline void vmxlab_lat_add(struct vmxlab_exit_lat *l, u64 v)
 {
-	if (!l->count || v < l->min)
+	if (v < l->min)
 		l->min = v;
 	if (v > l->max)
 		l->max = v;
@@ -102,20 +120,53 @@ static inline void vmxlab_lat_add(struct vmxlab_exit_lat *l, u64 v)
 	l->buckets[vmxlab_lat_bucket(v)]++;
 }
 
-/* Hooks for the backend's run loop; the caller holds the vCPU's mutex. */
+/** vmxlab_lat_reset() - an empty histogram, ready for vmxlab_lat_add(). */
+static inline void vmxlab_lat_reset(struct vmxlab_exit_lat *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->min = U64_MAX;
+}
+
+/**
+ * vmxlab_lat_merge() - add histogram @from to @to
+ * @to: the sum; min U64_MAX while it has no sample.
+ * @from: the histogram added.
+ */
+static inline void vmxlab_lat_merge(struct vmxlab_exit_lat *to,
+				    const struct vmxlab_exit_lat *from)
+{
+	unsigned int i;
+
+	if (from->min < to->min)
+		to->min = from->min;
+	if (from->max > to->max)
+		to->max = from->max;
+	to->count += from->count;
+	to->disturbed += from->disturbed;
+	to->sum += from->sum;
+	for (i = 0; i < VMXLAB_LAT_BUCKETS; i++)
+		to->buckets[i] += from->buckets[i];
+}
+
+/*
+ * Hooks for the backend's run loop; the caller holds the vCPU's mutex and
+ * has checked vmxlab_stats_active().
+ */
 void vmxlab_stats_run_start(struct vmxlab_vcpu *vcpu, u64 now);
 void vmxlab_stats_run_end(struct vmxlab_vcpu *vcpu, bool to_user, u64 now);
-/*
- * With interrupts off, right after an exit: close the sample of the exit
- * before (entry: TSC at the entry that ended it), open this exit's.
+/**
+ * vmxlab_stats_exit() - right after a VM exit, interrupts still off
+ * @vcpu: the vCPU.
+ * @entry: TSC at the entry: it closes the sample of the exit before.
+ * @exit: TSC at this exit.
+ * @reason: its basic reason, or VMXLAB_STATS_NO_SAMPLE (the entry failed).
+ * @irqs: the CPU's count of interrupts and NMIs taken, which must not
+ *        grow between one exit and the next entry.
+ * @own_irq: the exit is for an external interrupt, which the host takes
+ *           once interrupts are on: one more is expected.
  */
-void vmxlab_stats_close(struct vmxlab_vcpu *vcpu, u64 entry, u64 irqs);
-/*
- * irqs: the CPU's count of interrupts and NMIs taken, which must not grow
- * between open and close; at open, plus the one the exit itself is for.
- */
-void vmxlab_stats_open(struct vmxlab_vcpu *vcpu, u32 reason, u64 exit,
-		       u64 irqs);
+void vmxlab_stats_exit(struct vmxlab_vcpu *vcpu, u64 entry, u64 exit,
+		       u32 reason, u64 irqs, bool own_irq);
 
 long vmxlab_stats_set(struct vmxlab_vcpu *vcpu, unsigned long arg);
 long vmxlab_stats_get(struct vmxlab_vcpu *vcpu, void __user *argp);

@@ -221,22 +221,18 @@ static u64 host_irq_count(void)
 }
 
 /*
- * Statistics, right after an exit with interrupts still off: the sample
- * of the exit before ends at this entry, this exit's begins. An external
- * interrupt exit is there for one interrupt, taken once interrupts are on
- * again: that one does not disturb its own sample.
+ * Statistics (module/stats.c), right after an exit, interrupts still off:
+ * the sample of the exit before ends at this entry, this exit's begins.
  */
 static void stats_exit(struct vmx_vcpu *v, int ret, u32 reason, u64 entry,
 		       u64 exit)
 {
-	u64 irqs = host_irq_count();
+	u32 basic = reason & 0xffff;
 
-	vmxlab_stats_close(v->core, entry, irqs);
 	if (ret || (reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
-		return;
-	reason &= 0xffff;
-	vmxlab_stats_open(v->core, reason, exit,
-			  irqs + (reason == EXIT_REASON_EXTERNAL_INTERRUPT));
+		basic = VMXLAB_STATS_NO_SAMPLE;
+	vmxlab_stats_exit(v->core, entry, exit, basic, host_irq_count(),
+			  basic == EXIT_REASON_EXTERNAL_INTERRUPT);
 }
 
 /*
@@ -246,7 +242,6 @@ static void stats_exit(struct vmx_vcpu *v, int ret, u32 reason, u64 entry,
 static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 {
 	const struct vmx_config *c = vmx_config();
-	bool stats = vmxlab_stats_active(v->core);
 	bool xcr0_switch, pkru_switch, dbg;
 	u64 t_entry = 0, t_exit = 0;
 	unsigned long cr3, cr4;
@@ -294,11 +289,14 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 	 * notifier (hw.c): VMLAUNCH would fault, so do not try.
 	 */
 	vmx_l1d_flush(v);
-	/* The statistics' timestamps: as close to the entry and exit as C gets. */
-	if (stats)
+	/*
+	 * The statistics' timestamps, as close to the entry and exit as C
+	 * gets; each test is a jump label, patched out while no vCPU collects.
+	 */
+	if (vmxlab_stats_active(v->core))
 		t_entry = rdtsc();
 	ret = vmx_on_here() ? vmxlab_vmenter(v, v->launched) : 3;
-	if (stats)
+	if (vmxlab_stats_active(v->core))
 		t_exit = rdtsc();
 	v->entries++;
 
@@ -322,7 +320,7 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 		if (!(*reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 			v->launched = true;
 	}
-	if (stats)
+	if (vmxlab_stats_active(v->core))
 		stats_exit(v, ret, *reason, t_entry, t_exit);
 	if (!ret)
 		host_event_irqoff(*reason);

@@ -2,7 +2,8 @@
 /*
  * KUnit suite for module/stats.h: the log-linear latency histogram
  * (uapi/linux/vmxlab.h, "Exit latency"), which bucket a sample counts in,
- * the inverse the tool uses for percentiles, and min/max/sum bookkeeping.
+ * the inverse the tool uses for percentiles, min/max/sum bookkeeping and
+ * the merge that VMXLAB_GET_EXIT_STATS makes of a vCPU's histograms.
  */
 #include <kunit/test.h>
 
@@ -80,31 +81,67 @@ static void bucket_inverse_test(struct kunit *test)
 	}
 }
 
-/* min, max, sum and count over a few samples, zero first. */
+/* min, max, sum and count over a few samples, from a reset histogram. */
 static void lat_add_test(struct kunit *test)
 {
-	static const u64 samples[] = { 700, 0, 12345, 628, 628 };
+	static const u64 samples[] = { 700, 12345, 628, 628 };
 	struct vmxlab_exit_lat *l;
 	unsigned int i, total = 0;
 
-	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	l = kunit_kmalloc(test, sizeof(*l), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, l);
+	vmxlab_lat_reset(l);
 	for (i = 0; i < ARRAY_SIZE(samples); i++)
 		vmxlab_lat_add(l, samples[i]);
-	KUNIT_EXPECT_EQ(test, l->count, 5ULL);
-	KUNIT_EXPECT_EQ(test, l->min, 0ULL);
+	KUNIT_EXPECT_EQ(test, l->count, 4ULL);
+	KUNIT_EXPECT_EQ(test, l->min, 628ULL);
 	KUNIT_EXPECT_EQ(test, l->max, 12345ULL);
 	KUNIT_EXPECT_EQ(test, l->sum, 700ULL + 12345 + 628 + 628);
 	KUNIT_EXPECT_EQ(test, l->buckets[vmxlab_lat_bucket(628)], 2U);
 	for (i = 0; i < VMXLAB_LAT_BUCKETS; i++)
 		total += l->buckets[i];
-	KUNIT_EXPECT_EQ(test, total, 5U);
+	KUNIT_EXPECT_EQ(test, total, 4U);
+}
+
+/*
+ * Merging: an empty histogram changes nothing (its min is U64_MAX), two
+ * add up sample for sample, disturbed samples included.
+ */
+static void lat_merge_test(struct kunit *test)
+{
+	struct vmxlab_exit_lat *a, *b, *sum;
+
+	a = kunit_kmalloc(test, sizeof(*a), GFP_KERNEL);
+	b = kunit_kmalloc(test, sizeof(*b), GFP_KERNEL);
+	sum = kunit_kmalloc(test, sizeof(*sum), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, a && b && sum);
+	vmxlab_lat_reset(a);
+	vmxlab_lat_reset(b);
+	vmxlab_lat_reset(sum);
+	vmxlab_lat_add(a, 5);
+	vmxlab_lat_add(a, 600);
+	a->disturbed = 2;
+	vmxlab_lat_add(b, 40);
+	vmxlab_lat_add(b, 90000);
+	b->disturbed = 1;
+	vmxlab_lat_merge(sum, a);
+	KUNIT_EXPECT_EQ(test, sum->min, 5ULL);
+	KUNIT_EXPECT_EQ(test, sum->max, 600ULL);
+	vmxlab_lat_merge(sum, b);
+	KUNIT_EXPECT_EQ(test, sum->count, 4ULL);
+	KUNIT_EXPECT_EQ(test, sum->disturbed, 3ULL);
+	KUNIT_EXPECT_EQ(test, sum->sum, 5ULL + 600 + 40 + 90000);
+	KUNIT_EXPECT_EQ(test, sum->min, 5ULL);
+	KUNIT_EXPECT_EQ(test, sum->max, 90000ULL);
+	KUNIT_EXPECT_EQ(test, sum->buckets[vmxlab_lat_bucket(90000)], 1U);
+	KUNIT_EXPECT_EQ(test, sum->buckets[5], 1U);
 }
 
 static struct kunit_case stats_cases[] = {
 	KUNIT_CASE_PARAM(bucket_test, bucket_gen_params),
 	KUNIT_CASE(bucket_inverse_test),
 	KUNIT_CASE(lat_add_test),
+	KUNIT_CASE(lat_merge_test),
 	{}
 };
 

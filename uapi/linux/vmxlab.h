@@ -552,8 +552,8 @@ struct vmxlab_exit_stats {
  *   bits, ON with OFF, or 0. -ENOMEM.
  * VMXLAB_GET_EXIT_STATS: struct vmxlab_exit_stats in and out; the records
  *   go to data. -E2BIG: size is too small (size says what is needed).
- *   -EINVAL: a reserved field is not zero. -EFAULT. A vCPU that never
- *   collected gives zeroed records.
+ *   -EINVAL: a reserved field is not zero. -EFAULT, -ENOMEM. A vCPU that
+ *   never collected gives zeroed records.
  */
 #define VMXLAB_GET_REGS		_IOR(VMXLAB_IO, 0x20, struct vmxlab_regs)
 #define VMXLAB_SET_REGS		_IOW(VMXLAB_IO, 0x21, struct vmxlab_regs)
