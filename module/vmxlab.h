@@ -81,11 +81,13 @@ struct vmxlab_vcpu {
 	void *arch;
 };
 
-/* The run loop's test before each statistics hook: off, a patched-out jump. */
-static __always_inline bool vmxlab_stats_active(struct vmxlab_vcpu *vcpu)
-{
-	return static_branch_unlikely(&vmxlab_stats_key) && vcpu->stats.on;
-}
+/*
+ * The run loop's test before each statistics hook: a jump label, patched
+ * out while no vCPU collects. A macro, so that not even the load of
+ * @vcpu stays on the path while it is off.
+ */
+#define vmxlab_stats_active(vcpu) \
+	(static_branch_unlikely(&vmxlab_stats_key) && (vcpu)->stats.on)
 
 /* Live VMs and vCPUs, for debugfs and the leak checks in tests/. */
 extern atomic_t vmxlab_nr_vms;

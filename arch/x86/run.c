@@ -243,7 +243,7 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 {
 	const struct vmx_config *c = vmx_config();
 	bool xcr0_switch, pkru_switch, dbg;
-	u64 t_entry = 0, t_exit = 0;
+	u64 t_entry, t_exit;
 	unsigned long cr3, cr4;
 	int ret;
 

@@ -547,7 +547,7 @@ struct vmxlab_exit_stats {
  * VMXLAB_GET_VCPU_STATS: fills struct vmxlab_vcpu_stats.
  * VMXLAB_SET_EXIT_STATS: arg is VMXLAB_STATS_ON or VMXLAB_STATS_OFF, or'ed
  *   with VMXLAB_STATS_RESET, or RESET alone. The first ON allocates the
- *   records (about 0.5 MiB, accounted to the caller). While no vCPU
+ *   records (about 0.7 MiB, accounted to the caller). While no vCPU
  *   collects, the exit path pays nothing (a static key). -EINVAL: unknown
  *   bits, ON with OFF, or 0. -ENOMEM.
  * VMXLAB_GET_EXIT_STATS: struct vmxlab_exit_stats in and out; the records
