@@ -32,6 +32,9 @@ static_assert(VMXLAB_RUN_IO_DATA_OFFSET + VMXLAB_RUN_IO_DATA_MAX <= PAGE_SIZE);
 static_assert(sizeof(struct vmxlab_vcpu_stats) == 64 + 8 * VMXLAB_NR_EXIT_REASONS);
 static_assert(sizeof(struct vmxlab_exit_lat) == 5 * 8 + 4 * VMXLAB_LAT_BUCKETS);
 static_assert(sizeof(struct vmxlab_exit_stats) == 8 * 4 + 8 + 4 * 8);
+static_assert(sizeof(struct vmxlab_trace_rec) == 40);
+static_assert(sizeof(struct vmxlab_trace_ring) <= VMXLAB_TRACE_RECS_OFFSET);
+static_assert(sizeof(struct vmxlab_trace_setup) == 32);
 
 static bool vmx_always_on;
 module_param(vmx_always_on, bool, 0444);

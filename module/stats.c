@@ -70,13 +70,22 @@ void vmxlab_stats_exit(struct vmxlab_vcpu *vcpu, u64 entry, u64 exit,
 {
 	struct vmxlab_stats *s = &vcpu->stats;
 
+	if (s->active & VMXLAB_INSTR_TRACE) {
+		vmxlab_trace_entry(vcpu, entry);
+		if (reason != VMXLAB_STATS_NO_SAMPLE)
+			vmxlab_trace_stage(vcpu, reason, exit);
+	}
+	if (!(s->active & VMXLAB_INSTR_STATS))
+		return;
 	if (s->reason != VMXLAB_STATS_NO_SAMPLE)
 		close_sample(s, entry, irqs);
-	if (reason >= VMXLAB_NR_EXIT_REASONS) {
+	/* A failed entry is no exit of the guest's: no sample. */
+	if (reason == VMXLAB_STATS_NO_SAMPLE || (reason & VMXLAB_EXIT_FAILED) ||
+	    (reason & 0xffff) >= VMXLAB_NR_EXIT_REASONS) {
 		s->reason = VMXLAB_STATS_NO_SAMPLE;
 		return;
 	}
-	s->reason = reason;
+	s->reason = reason & 0xffff;
 	s->to_user = false;
 	s->user = 0;
 	s->t_exit = exit;
@@ -88,6 +97,8 @@ void vmxlab_stats_run_end(struct vmxlab_vcpu *vcpu, bool to_user, u64 now)
 {
 	struct vmxlab_stats *s = &vcpu->stats;
 
+	if (to_user && vcpu->trace.pending)
+		vcpu->trace.rec.flags |= VMXLAB_TRACE_REC_USER;
 	/* An interrupted RUN (-EINTR) was no exit to userspace: no sample. */
 	if (!to_user) {
 		s->reason = VMXLAB_STATS_NO_SAMPLE;
@@ -103,6 +114,27 @@ void vmxlab_stats_run_start(struct vmxlab_vcpu *vcpu, u64 now)
 
 	if (s->reason != VMXLAB_STATS_NO_SAMPLE && s->to_user)
 		s->user = now - s->user_start;
+}
+
+/**
+ * vmxlab_instr_set() - turn one of a vCPU's instruments on or off
+ * @vcpu: the vCPU; the caller holds its mutex (so its run loop is not
+ *        running).
+ * @bit: VMXLAB_INSTR_*.
+ * @on: on or off.
+ *
+ * The static key counts the vCPUs with any instrument on.
+ */
+void vmxlab_instr_set(struct vmxlab_vcpu *vcpu, u8 bit, bool on)
+{
+	u8 old = vcpu->stats.active;
+	u8 new = on ? old | bit : old & ~bit;
+
+	if (!old && new)
+		static_branch_inc(&vmxlab_stats_key);
+	else if (old && !new)
+		static_branch_dec(&vmxlab_stats_key);
+	vcpu->stats.active = new;
 }
 
 static void lat_reset_all(struct vmxlab_reason_lat *lat)
@@ -121,7 +153,7 @@ static long stats_on(struct vmxlab_vcpu *vcpu)
 {
 	struct vmxlab_stats *s = &vcpu->stats;
 
-	if (s->on)
+	if (s->active & VMXLAB_INSTR_STATS)
 		return 0;
 	if (!s->lat) {
 		s->lat = kvmalloc(LAT_SIZE, GFP_KERNEL_ACCOUNT);
@@ -130,19 +162,8 @@ static long stats_on(struct vmxlab_vcpu *vcpu)
 		lat_reset_all(s->lat);
 	}
 	s->reason = VMXLAB_STATS_NO_SAMPLE;
-	s->on = true;
-	static_branch_inc(&vmxlab_stats_key);
+	vmxlab_instr_set(vcpu, VMXLAB_INSTR_STATS, true);
 	return 0;
-}
-
-static void stats_off(struct vmxlab_vcpu *vcpu)
-{
-	struct vmxlab_stats *s = &vcpu->stats;
-
-	if (!s->on)
-		return;
-	s->on = false;
-	static_branch_dec(&vmxlab_stats_key);
 }
 
 /**
@@ -164,7 +185,7 @@ long vmxlab_stats_set(struct vmxlab_vcpu *vcpu, unsigned long arg)
 	    (VMXLAB_STATS_ON | VMXLAB_STATS_OFF))
 		return -EINVAL;
 	if (arg & VMXLAB_STATS_OFF)
-		stats_off(vcpu);
+		vmxlab_instr_set(vcpu, VMXLAB_INSTR_STATS, false);
 	if (arg & VMXLAB_STATS_ON)
 		r = stats_on(vcpu);
 	if (!r && (arg & VMXLAB_STATS_RESET) && s->lat) {
@@ -224,7 +245,7 @@ long vmxlab_stats_get(struct vmxlab_vcpu *vcpu, void __user *argp)
 	size = st.size;
 	data = u64_to_user_ptr(st.data);
 	st.size = RECORDS_SIZE;
-	st.flags = s->on ? VMXLAB_STATS_ON : 0;
+	st.flags = (s->active & VMXLAB_INSTR_STATS) ? VMXLAB_STATS_ON : 0;
 	st.nr_reasons = VMXLAB_NR_EXIT_REASONS;
 	st.nr_kinds = VMXLAB_LAT_NR_KINDS;
 	st.nr_buckets = VMXLAB_LAT_BUCKETS;
@@ -250,7 +271,8 @@ long vmxlab_stats_get(struct vmxlab_vcpu *vcpu, void __user *argp)
 /* When the vCPU goes. */
 void vmxlab_stats_free(struct vmxlab_vcpu *vcpu)
 {
-	stats_off(vcpu);
+	vmxlab_instr_set(vcpu, VMXLAB_INSTR_STATS | VMXLAB_INSTR_TRACE, false);
 	kvfree(vcpu->stats.lat);
 	vcpu->stats.lat = NULL;
+	vmxlab_trace_free(vcpu);
 }

@@ -17,6 +17,7 @@
 
 #include "../uapi/linux/vmxlab.h"
 
+struct vm_area_struct;
 struct vmxlab_vcpu;
 
 /**
@@ -39,7 +40,8 @@ struct vmxlab_reason_lat {
 
 /**
  * struct vmxlab_stats - a vCPU's exit-latency state
- * @on: collecting.
+ * @active: VMXLAB_INSTR_*: what this vCPU's exits feed (the hooks run
+ *          while it is not 0).
  * @reason: the exit whose sample is open, or VMXLAB_STATS_NO_SAMPLE.
  * @to_user: that exit went to userspace; @user_start is when.
  * @t_exit: TSC at that exit.
@@ -50,7 +52,7 @@ struct vmxlab_reason_lat {
  * @lat: the histograms by exit reason; NULL until the first ON.
  */
 struct vmxlab_stats {
-	bool on;
+	u8 active;
 	u16 reason;
 	bool to_user;
 	u64 t_exit;
@@ -62,6 +64,35 @@ struct vmxlab_stats {
 };
 
 #define VMXLAB_STATS_NO_SAMPLE	0xffff
+
+/* Bit 31 of an exit reason: the VM entry failed (SDM Vol. 3C 28.2.1). */
+#define VMXLAB_EXIT_FAILED	BIT(31)
+
+/* struct vmxlab_stats @active */
+#define VMXLAB_INSTR_STATS	0x1	/* the histograms */
+#define VMXLAB_INSTR_TRACE	0x2	/* the trace ring (trace_ring.c) */
+
+/**
+ * struct vmxlab_trace - a vCPU's exit trace ring
+ * @ring: the ring userspace maps (vmalloc_user()); set once, freed with
+ *        the vCPU.
+ * @nr: its records.
+ * @flags: VMXLAB_TRACE_*.
+ * @head: records written: the kernel's own count, never read back from
+ *        the ring, which userspace may scribble over.
+ * @dropped: records dropped.
+ * @pending: @rec is an exit waiting for its next entry.
+ * @rec: that exit.
+ */
+struct vmxlab_trace {
+	struct vmxlab_trace_ring *ring;
+	u32 nr;
+	u32 flags;
+	u64 head;
+	u64 dropped;
+	bool pending;
+	struct vmxlab_trace_rec rec;
+};
 
 DECLARE_STATIC_KEY_FALSE(vmxlab_stats_key);
 
@@ -159,7 +190,9 @@ void vmxlab_stats_run_end(struct vmxlab_vcpu *vcpu, bool to_user, u64 now);
  * @vcpu: the vCPU.
  * @entry: TSC at the entry: it closes the sample of the exit before.
  * @exit: TSC at this exit.
- * @reason: its basic reason, or VMXLAB_STATS_NO_SAMPLE (the entry failed).
+ * @reason: the exit reason (bit 31: a failed entry, which the histograms
+ *          leave out and the trace keeps), or VMXLAB_STATS_NO_SAMPLE: no
+ *          exit (VMLAUNCH/VMRESUME failed).
  * @irqs: the CPU's count of interrupts and NMIs taken, which must not
  *        grow between one exit and the next entry.
  * @own_irq: the exit is for an external interrupt, which the host takes
@@ -168,7 +201,21 @@ void vmxlab_stats_run_end(struct vmxlab_vcpu *vcpu, bool to_user, u64 now);
 void vmxlab_stats_exit(struct vmxlab_vcpu *vcpu, u64 entry, u64 exit,
 		       u32 reason, u64 irqs, bool own_irq);
 
+/* The exit's qualification and RIP, for the trace (only while tracing). */
+void vmxlab_trace_exit_info(struct vmxlab_vcpu *vcpu, u64 qualification,
+			    u64 rip);
+/* Before an entry: the ring has no room for the exit waiting for it. */
+bool vmxlab_trace_full(struct vmxlab_vcpu *vcpu);
+/* From vmxlab_stats_exit(): the exit waiting is complete; a new exit. */
+void vmxlab_trace_entry(struct vmxlab_vcpu *vcpu, u64 entry);
+void vmxlab_trace_stage(struct vmxlab_vcpu *vcpu, u32 reason, u64 exit);
+
 long vmxlab_stats_set(struct vmxlab_vcpu *vcpu, unsigned long arg);
+long vmxlab_trace_set(struct vmxlab_vcpu *vcpu, void __user *argp);
+int vmxlab_trace_mmap(struct vmxlab_vcpu *vcpu, struct vm_area_struct *vma);
+void vmxlab_trace_free(struct vmxlab_vcpu *vcpu);
+/* Under the vCPU mutex: what the vCPU's exits feed changes. */
+void vmxlab_instr_set(struct vmxlab_vcpu *vcpu, u8 bit, bool on);
 long vmxlab_stats_get(struct vmxlab_vcpu *vcpu, void __user *argp);
 void vmxlab_stats_free(struct vmxlab_vcpu *vcpu);
 

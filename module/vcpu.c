@@ -164,6 +164,9 @@ static long vmxlab_vcpu_ioctl(struct file *file, unsigned int cmd,
 	case VMXLAB_GET_EXIT_STATS:
 		r = vmxlab_stats_get(vcpu, argp);
 		break;
+	case VMXLAB_SET_TRACE:
+		r = vmxlab_trace_set(vcpu, argp);
+		break;
 	default:
 		r = -ENOTTY;
 	}
@@ -190,6 +193,8 @@ static const struct vm_operations_struct vmxlab_vcpu_vm_ops = {
 
 static int vmxlab_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	if (vma->vm_pgoff == VMXLAB_TRACE_MMAP_OFFSET >> PAGE_SHIFT)
+		return vmxlab_trace_mmap(file->private_data, vma);
 	if (vma->vm_pgoff != 0 || vma_pages(vma) != 1)
 		return -EINVAL;
 	vma->vm_ops = &vmxlab_vcpu_vm_ops;

@@ -68,6 +68,7 @@ struct vmxlab_vm {
  * @regs_set: VMXLAB_SET_REGS was called.
  * @sregs_set: VMXLAB_SET_SREGS was called.
  * @stats: exit-latency statistics (stats.c).
+ * @trace: the exit trace ring (trace_ring.c).
  * @arch: the backend's part (VMCS, guest registers).
  */
 struct vmxlab_vcpu {
@@ -78,6 +79,7 @@ struct vmxlab_vcpu {
 	bool regs_set;
 	bool sregs_set;
 	struct vmxlab_stats stats;
+	struct vmxlab_trace trace;
 	void *arch;
 };
 
@@ -87,7 +89,7 @@ struct vmxlab_vcpu {
  * @vcpu stays on the path while it is off.
  */
 #define vmxlab_stats_active(vcpu) \
-	(static_branch_unlikely(&vmxlab_stats_key) && (vcpu)->stats.on)
+	(static_branch_unlikely(&vmxlab_stats_key) && (vcpu)->stats.active)
 
 /* Live VMs and vCPUs, for debugfs and the leak checks in tests/. */
 extern atomic_t vmxlab_nr_vms;

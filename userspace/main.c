@@ -28,6 +28,8 @@ static void print_usage(FILE *f)
 		"  run [OPTIONS] IMAGE  run a guest (flat, ELF or multiboot image) until it\n"
 		"                       halts, exits or fails; 'vmxlab run --help' lists the\n"
 		"                       options and exit statuses\n"
+		"  trace [OPTIONS] IMAGE\n"
+		"                       run --trace: every VM exit printed as it happens\n"
 		"  help                 this text\n"
 		"\n"
 		"Exit status: 0 success, 1 error, 2 usage error; 'run' has its own\n"
@@ -203,6 +205,7 @@ static const struct {
 	{ "caps", cmd_caps },
 	{ "probe", cmd_probe },
 	{ "run", cmd_run },
+	{ "trace", cmd_trace },
 };
 
 int main(int argc, char **argv)

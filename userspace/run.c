@@ -44,6 +44,7 @@ static void run_usage(FILE *f)
 		"  --stats                exit statistics at the end, on stdout (\"stats: \"),\n"
 		"                         with each exit's latency: count, mean, percentiles\n"
 		"  --stats-json FILE      the exit latency histograms as JSON in FILE\n"
+		"  --trace                every VM exit on stdout (\"trace: \") as it happens\n"
 		"  --check-pattern START  afterwards, check that every 8-byte word at\n"
 		"                         address A >= START holds A ^ 0xa5a5a5a5a5a5a5a5\n"
 		"  -h, --help             this text\n"
@@ -180,7 +181,7 @@ static int parse_timeout(const char *s, double *out)
 
 enum {
 	OPT_MODE = 256, OPT_LOAD, OPT_ENTRY, OPT_MEM, OPT_CMDLINE, OPT_TIMEOUT,
-	OPT_STRICT, OPT_STATS, OPT_STATS_JSON, OPT_CHECK, OPT_DRY_RUN,
+	OPT_STRICT, OPT_STATS, OPT_STATS_JSON, OPT_TRACE, OPT_CHECK, OPT_DRY_RUN,
 };
 
 static const struct option run_options[] = {
@@ -193,6 +194,7 @@ static const struct option run_options[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
+	{ "trace", no_argument, NULL, OPT_TRACE },
 	{ "check-pattern", required_argument, NULL, OPT_CHECK },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },	/* not in --help */
 	{ "help", no_argument, NULL, 'h' },
@@ -226,6 +228,9 @@ static int set_option(int c, const char *arg, struct run_opts *o)
 		return 0;
 	case OPT_STATS_JSON:
 		o->stats_json = arg;
+		return 0;
+	case OPT_TRACE:
+		o->trace = true;
 		return 0;
 	case OPT_CHECK:
 		o->has_check = true;
@@ -527,6 +532,11 @@ static int handle_exit(struct vm *vm)
 		return end_vmfail(vm);
 	case VMXLAB_EXIT_INTERNAL_ERROR:
 		return end_internal(vm);
+	case VMXLAB_EXIT_TRACE_FULL:
+		if (!vm->trace)
+			break;
+		trace_drain(vm);
+		return RUN_CONTINUE;
 	}
 	return run_end(RUN_INTERNAL,
 		       "exit reason %u from the kernel is unknown to this tool, at RIP 0x%llx",
@@ -549,6 +559,7 @@ static int run_loop(struct vm *vm)
 		if (r != RUN_CONTINUE)
 			return r;
 		r = vmxlab_run(vm->vcpufd);
+		trace_drain(vm);
 		if (r == -EINTR)
 			continue;
 		if (r < 0) {
@@ -653,12 +664,15 @@ static int run_guest(struct vm *vm, const struct boot *b)
 		return RUN_SETUP;
 	if ((vm->opts->stats || vm->opts->stats_json) && stats_start(vm))
 		return RUN_SETUP;
+	if (vm->opts->trace && trace_start(vm))
+		return RUN_SETUP;
 	devices_init(vm);
 	if (setup_signals(vm))
 		return RUN_SETUP;
 	t0 = now();
 	status = run_loop(vm);
 	devices_flush();
+	trace_end(vm);
 	if (vm->opts->stats)
 		print_stats(vm, now() - t0);
 	if (vm->opts->stats || vm->opts->stats_json)
@@ -666,6 +680,22 @@ static int run_guest(struct vm *vm, const struct boot *b)
 	if (vm->opts->has_check)
 		status = check_pattern(&vm->mem, vm->opts->check_start, status);
 	return status;
+}
+
+/* vmxlab trace [OPTIONS] IMAGE: vmxlab run --trace. */
+int cmd_trace(int argc, char **argv)
+{
+	char **args = calloc(argc + 2, sizeof(*args));
+	int r;
+
+	if (!args)
+		return run_error("out of memory");
+	args[0] = argv[0];
+	args[1] = "--trace";
+	memcpy(args + 2, argv + 1, (argc - 1) * sizeof(*args));
+	r = cmd_run(argc + 1, args);
+	free(args);
+	return r;
 }
 
 /* vmxlab run [OPTIONS] IMAGE */

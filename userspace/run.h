@@ -62,6 +62,7 @@ struct run_opts {
 	double timeout;			/* seconds; 0: none */
 	bool strict, stats, dry_run;
 	const char *stats_json;		/* --stats-json FILE; NULL: none */
+	bool trace;			/* --trace */
 	uint64_t check_start;
 };
 
@@ -122,8 +123,10 @@ struct vm {
 	struct vmxlab_run *run;
 	int run_size;
 	struct bus pio, mmio;
-	uint64_t exits[VMXLAB_EXIT_INTERNAL_ERROR + 1];	/* by VMXLAB_EXIT_* */
+	uint64_t exits[VMXLAB_EXIT_TRACE_FULL + 1];	/* by VMXLAB_EXIT_* */
 	uint64_t exits_other;				/* unknown reasons */
+	struct vmxlab_trace_ring *trace;		/* --trace: the ring */
+	uint64_t traced;				/* records printed */
 };
 
 /* run.c */
@@ -133,6 +136,11 @@ int run_file_error(const char *path, const char *fmt, ...)
 int run_end(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *mode_name(enum cpu_mode mode);
+
+/* trace.c: the exit trace ring (--trace). */
+int trace_start(struct vm *vm);
+void trace_drain(struct vm *vm);
+void trace_end(struct vm *vm);
 
 /* stats.c: exit latency from the module (--stats, --stats-json). */
 int stats_start(struct vm *vm);

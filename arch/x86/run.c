@@ -35,6 +35,9 @@
 #include "vmx.h"
 #include "vmx_ops.h"
 
+#define CREATE_TRACE_POINTS
+#include "vmxlab_trace.h"
+
 /* Time slice per entry, in microseconds of TSC. */
 #define VMX_TIMESLICE_US	1000
 
@@ -221,18 +224,21 @@ static u64 host_irq_count(void)
 }
 
 /*
- * Statistics (module/stats.c), right after an exit, interrupts still off:
- * the sample of the exit before ends at this entry, this exit's begins.
+ * Statistics and the trace ring (module/stats.c, trace_ring.c), right
+ * after an exit, interrupts still off: the sample and the record of the
+ * exit before end at this entry, this exit's begin.
  */
 static void stats_exit(struct vmx_vcpu *v, int ret, u32 reason, u64 entry,
 		       u64 exit)
 {
-	u32 basic = reason & 0xffff;
-
-	if (ret || (reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
-		basic = VMXLAB_STATS_NO_SAMPLE;
-	vmxlab_stats_exit(v->core, entry, exit, basic, host_irq_count(),
-			  basic == EXIT_REASON_EXTERNAL_INTERRUPT);
+	vmxlab_stats_exit(v->core, entry, exit,
+			  ret ? VMXLAB_STATS_NO_SAMPLE : reason,
+			  host_irq_count(),
+			  !ret && reason == EXIT_REASON_EXTERNAL_INTERRUPT);
+	if (!ret && (v->core->stats.active & VMXLAB_INSTR_TRACE))
+		vmxlab_trace_exit_info(v->core,
+				       vmcs_readl(EXIT_QUALIFICATION),
+				       vmcs_readl(GUEST_RIP));
 }
 
 /*
@@ -293,6 +299,7 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 	 * The statistics' timestamps, as close to the entry and exit as C
 	 * gets; each test is a jump label, patched out while no vCPU collects.
 	 */
+	trace_vmxlab_entry(v);
 	if (vmxlab_stats_active(v->core))
 		t_entry = rdtsc();
 	ret = vmx_on_here() ? vmxlab_vmenter(v, v->launched) : 3;
@@ -319,6 +326,7 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 		*reason = vmcs_read32(VM_EXIT_REASON);
 		if (!(*reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 			v->launched = true;
+		trace_vmxlab_exit(v, *reason);
 	}
 	if (vmxlab_stats_active(v->core))
 		stats_exit(v, ret, *reason, t_entry, t_exit);
@@ -383,6 +391,7 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 	struct vmx_vcpu *v = to_vmx(vcpu);
 	struct vmxlab_run *run = vcpu->run;
 	enum vmx_exit_action action;
+	bool trace_full = false;
 	struct host_state h;
 	int r = 0, ret;
 	u32 reason = 0;
@@ -433,8 +442,18 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 			r = stopped(v);
 			break;
 		}
-		ret = enter_once(v, &h, &reason);
-		if (ret) {
+		ret = 0;
+		if (vmxlab_stats_active(vcpu) && vmxlab_trace_full(vcpu)) {
+			/* No room for the exit before: the reader drains first. */
+			run->exit_reason = VMXLAB_EXIT_TRACE_FULL;
+			trace_full = true;
+			action = VMX_TO_USER;
+		} else {
+			ret = enter_once(v, &h, &reason);
+		}
+		if (trace_full) {
+			/* Nothing ran. */
+		} else if (ret) {
 			entry_vmfail(v, ret);
 			action = VMX_TO_USER;
 		} else if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
@@ -462,7 +481,8 @@ out:
 	if (!r)
 		v->userspace_exits++;
 	fpu_swap_kvm_fpstate(&v->fpu, false);
+	/* A full trace ring is no exit of the guest's to userspace. */
 	if (vmxlab_stats_active(vcpu))
-		vmxlab_stats_run_end(vcpu, !r, rdtsc());
+		vmxlab_stats_run_end(vcpu, !r && !trace_full, rdtsc());
 	return r;
 }

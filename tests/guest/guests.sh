@@ -103,6 +103,8 @@ run_abi_misuse
 abi_fuzz
 run_stats
 run_exit_latency
+run_tracepoints
+run_trace
 run_all_gone
 EOF
 }
@@ -653,6 +655,60 @@ t_run_exit_latency() {
 	[ -z "$_sums" ] || { fail "I/O exits in the JSON: $_sums"; return 1; }
 	_tn=$(sed -n 's/^stats: latency reason=30 kind=kernel n=\([0-9]*\) .*/\1/p' /tmp/lat)
 	expect_eq "JSON and table agree on I/O samples" "$(awk '$1 == "kernel" { print $2 }' /tmp/lat30)" "$_tn"
+}
+
+# The tracepoints vmxlab:vmxlab_entry and vmxlab:vmxlab_exit through
+# tracefs: exit-count's run gives one vmxlab_exit per VM exit the module
+# counted (1000 of them CPUID, with their RIP and reason), one
+# vmxlab_entry per VM entry, and no event lost.
+t_run_tracepoints() {
+	_t=/sys/kernel/tracing
+	[ -d $_t/events ] || mount -t tracefs nodev $_t ||
+		{ fail "cannot mount tracefs"; return 1; }
+	[ -d $_t/events/vmxlab ] || { fail "no events/vmxlab in tracefs"; return 1; }
+	echo 0 >$_t/tracing_on
+	echo 4096 >$_t/buffer_size_kb
+	: >$_t/trace
+	echo 1 >$_t/events/vmxlab/enable
+	echo 1 >$_t/tracing_on
+	vrun exit-count.bin --stats
+	echo 0 >$_t/tracing_on
+	echo 0 >$_t/events/vmxlab/enable
+	expect_status $PASS_STATUS || return 1
+	grep 'vmxlab_e' $_t/trace >/tmp/trace.out
+	head -n 3 /tmp/trace.out
+	_lost=$(cat $_t/per_cpu/cpu*/stats | awk '/^overrun:/ { n += $2 } END { print n + 0 }')
+	expect_eq "events overwritten" "$_lost" 0 || return 1
+	_entries=$(sed -n 's/^stats: VM entries \([0-9]*\)$/\1/p' /tmp/run.out)
+	_exits=$(sed -n 's/^stats: VM exit [ 0-9]* .* \([0-9][0-9]*\)$/\1/p' /tmp/run.out |
+		awk '{ n += $1 } END { print n + 0 }')
+	expect_eq "vmxlab_entry events = VM entries" \
+		"$(grep -c 'vmxlab_entry: vcpu 0 rip' /tmp/trace.out)" "$_entries" || return 1
+	expect_eq "vmxlab_exit events = VM exits" \
+		"$(grep -c 'vmxlab_exit: vcpu 0 reason' /tmp/trace.out)" "$_exits" || return 1
+	expect_eq "vmxlab_exit events for CPUID" \
+		"$(grep -c 'vmxlab_exit: vcpu 0 reason CPUID (10) rip 0x' /tmp/trace.out)" 1000
+}
+
+# The exit trace ring through `vmxlab run --trace`: one record per VM exit
+# but the last (whose next entry never comes), 1000 of them CPUID, the 200
+# OUTs to port 0x510 decoded and marked as gone through userspace, none
+# dropped.
+t_run_trace() {
+	vrun exit-count.bin --trace --stats
+	expect_status $PASS_STATUS || return 1
+	grep '^trace: tsc ' /tmp/run.out >/tmp/trace.out
+	head -n 3 /tmp/trace.out
+	_exits=$(sed -n 's/^stats: VM exit [ 0-9]* .* \([0-9][0-9]*\)$/\1/p' /tmp/run.out |
+		awk '{ n += $1 } END { print n + 0 }')
+	expect_eq "records" "$(wc -l </tmp/trace.out)" $((_exits - 1)) || return 1
+	expect_eq "CPUID records" \
+		"$(grep -c '^trace: tsc [0-9]* reason 10 (CPUID) rip 0x' /tmp/trace.out)" 1000 || return 1
+	expect_eq "OUT to port 0x510 records, via userspace" \
+		"$(grep -c ' out port 0x510 size 1, [0-9]* ticks to the entry, via userspace$' /tmp/trace.out)" \
+		200 || return 1
+	grep -x "trace: $((_exits - 1)) exits traced, 0 dropped" /tmp/run.out ||
+		{ fail "no line 'trace: $((_exits - 1)) exits traced, 0 dropped'"; return 1; }
 }
 
 # After every run above: nothing left behind.

@@ -200,6 +200,7 @@ enum ioc {
 	IOC_GET_VCPU_STATS,
 	IOC_SET_EXIT_STATS,
 	IOC_GET_EXIT_STATS,
+	IOC_SET_TRACE,
 	IOC_UNKNOWN,
 	NR_IOC
 };
@@ -235,6 +236,7 @@ static const struct ioc_info iocs[NR_IOC] = {
 	[IOC_GET_VCPU_STATS] = { "GET_VCPU_STATS", { EFAULT, EIO, EPERM } },
 	[IOC_SET_EXIT_STATS] = { "SET_EXIT_STATS", { EINVAL, ENOMEM, EPERM } },
 	[IOC_GET_EXIT_STATS] = { "GET_EXIT_STATS", { EFAULT, EINVAL, E2BIG, ENOMEM, EPERM } },
+	[IOC_SET_TRACE] = { "SET_TRACE", { EFAULT, EINVAL, EBUSY, ENOMEM, EPERM } },
 	[IOC_UNKNOWN] = { "unknown", { ENOTTY } },
 };
 
@@ -369,6 +371,7 @@ struct vcpu {
 	int fresh;		/* a state set that no RUN has tried yet */
 	int stopped;		/* RUN reported VMXLAB_EXIT_VMFAIL */
 	__u64 exit_count, entries, uexits;
+	__u32 trace_nr;		/* the size of its trace ring; 0: none */
 };
 
 struct vm {
@@ -1305,7 +1308,7 @@ static long set_sregs_checked(struct vm *vm, struct vcpu *vc,
 	return ret;
 }
 
-static unsigned long nr_exits[8];
+static unsigned long nr_exits[9];
 static unsigned long nr_run_eintr, nr_run_other_err;
 
 /*
@@ -1362,6 +1365,7 @@ static void check_exit(struct vm *vm, struct vcpu *vc)
 		break;
 	case VMXLAB_EXIT_HLT:
 	case VMXLAB_EXIT_SHUTDOWN:
+	case VMXLAB_EXIT_TRACE_FULL:
 		break;
 	case VMXLAB_EXIT_FAIL_ENTRY:
 		if ((run->fail_entry.reason != 33 &&
@@ -2326,13 +2330,70 @@ static void op_exit_stats(void)
 		if (k->count != rt->count || u->count > rt->count ||
 		    k->sum + u->sum != rt->sum ||
 		    (rt->count && (rt->min > rt->max || rt->max > rt->sum)))
-			fail_at("GET_EXIT_STATS reason %d: kernel %llu/%llu user %llu/%llu round trip %llu/%llu min %llu max %llu",
+			fail_at("exit stats %d: n/sum %llu/%llu %llu/%llu %llu/%llu, %llu-%llu",
 				reason, (unsigned long long)k->count,
 				(unsigned long long)k->sum, (unsigned long long)u->count,
 				(unsigned long long)u->sum, (unsigned long long)rt->count,
 				(unsigned long long)rt->sum, (unsigned long long)rt->min,
 				(unsigned long long)rt->max);
 	}
+}
+
+/*
+ * SET_TRACE with any size, flags and reserved words; then, at times, the
+ * ring mapped at any size and its head, tail and counters scribbled over
+ * (the kernel must not believe them); RUN then ends with TRACE_FULL or
+ * goes on.
+ */
+static void op_trace(void)
+{
+	static const __u32 sizes[] = { 0, 1, 2, 3, 4, 64, 4096, 1U << 20, 1U << 21, ~0U };
+	struct vmxlab_trace_setup ts;
+	struct vm *vm;
+	struct vcpu *vc = pick_vcpu(&vm, 0);
+	int bad, other_size;
+	size_t len;
+	long ret;
+	void *p;
+
+	if (!vc)
+		return;
+	memset(&ts, 0, sizeof(ts));
+	ts.nr = sizes[below(ARRAY_SIZE(sizes))];
+	ts.flags = one_in(4) ? (__u32)rnd() : below(2);
+	if (one_in(10))
+		ts.reserved[below(3)] = rnd() | 1;
+	bad = ts.flags > 1 || ts.reserved[0] || ts.reserved[1] || ts.reserved[2] ||
+	      (ts.nr && ((ts.nr & (ts.nr - 1)) || ts.nr > VMXLAB_TRACE_MAX));
+	other_size = vc->trace_nr && ts.nr && ts.nr != vc->trace_nr;
+	say_what("SET_TRACE vm%d vcpu %lu nr %u flags %#x", vm->idx, vc->id, ts.nr, ts.flags);
+	ret = cioctl(IOC_SET_TRACE, vc->fd, VMXLAB_SET_TRACE, (unsigned long)&ts);
+	check(IOC_SET_TRACE, ret, bad || other_size, NULL);
+	if (!ret && ts.nr)
+		vc->trace_nr = ts.nr;
+	if (!vc->trace_nr || !one_in(2))
+		return;
+	len = one_in(4) ? (below(4) + 1) * 4096 : VMXLAB_TRACE_BYTES(vc->trace_nr);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, vc->fd,
+		 VMXLAB_TRACE_MMAP_OFFSET);
+	say_what("mmap trace ring vm%d vcpu %lu, %zu bytes: %s", vm->idx, vc->id, len,
+		 p == MAP_FAILED ? strerror(errno) : "ok");
+	if (p == MAP_FAILED) {
+		if (len <= ((VMXLAB_TRACE_BYTES(vc->trace_nr) + 4095) & ~4095UL))
+			fail_at("mmap of a %u-record trace ring, %zu bytes: %s",
+				vc->trace_nr, len, strerror(errno));
+		return;
+	}
+	if (one_in(2)) {
+		struct vmxlab_trace_ring *ring = p;
+
+		ring->tail = one_in(2) ? rnd() : ring->head;
+		if (one_in(3))
+			ring->head = rnd();
+		if (one_in(3))
+			ring->nr = rnd();
+	}
+	munmap(p, len);
 }
 
 /* Random bytes over the run page, immediate_exit included. */
@@ -2463,13 +2524,13 @@ static void op_two_runs(void)
 }
 
 /* ioctl commands of each fd kind: dev, VM, vCPU. */
-static const unsigned long known_cmds[3][8] = {
+static const unsigned long known_cmds[3][9] = {
 	{ VMXLAB_GET_API_VERSION, VMXLAB_GET_CAPS, VMXLAB_CREATE_VM,
 	  VMXLAB_GET_RUN_SIZE },
 	{ VMXLAB_SET_MEMORY_REGION, VMXLAB_CREATE_VCPU },
 	{ VMXLAB_GET_REGS, VMXLAB_SET_REGS, VMXLAB_GET_SREGS, VMXLAB_SET_SREGS,
 	  VMXLAB_RUN, VMXLAB_GET_VCPU_STATS, VMXLAB_SET_EXIT_STATS,
-	  VMXLAB_GET_EXIT_STATS },
+	  VMXLAB_GET_EXIT_STATS, VMXLAB_SET_TRACE },
 };
 
 /* A command fd kind KIND does not know: the others', or made up. */
@@ -2485,17 +2546,17 @@ static unsigned long unknown_cmd(int kind)
 		if (one_in(3)) {
 			int other = (kind + 1 + below(2)) % 3;
 
-			cmd = known_cmds[other][below(8)];
+			cmd = known_cmds[other][below(9)];
 			if (!cmd)
 				continue;
 		} else {
 			cmd = _IOC(below(4), types[below(ARRAY_SIZE(types))],
 				   below(256), below(1 << _IOC_SIZEBITS));
 		}
-		for (i = 0; i < 8; i++)
+		for (i = 0; i < 9; i++)
 			if (cmd == known_cmds[kind][i])
 				break;
-		if (i == 8)
+		if (i == 9)
 			return cmd;
 	}
 }
@@ -2732,6 +2793,7 @@ static const struct op ops[] = {
 	{ "run", op_run, 18 },
 	{ "stats", op_stats, 3 },
 	{ "exit-stats", op_exit_stats, 2 },
+	{ "trace", op_trace, 2 },
 	{ "scribble-run-page", op_scribble, 3 },
 	{ "unknown-ioctl", op_unknown, 4 },
 	{ "dev-ioctl", op_dev, 3 },

@@ -1332,8 +1332,9 @@ static void check_exit_stats(int dev)
 	expect("GET_EXIT_STATS, never collected: all zero", nonzero, 0);
 
 	expect("SET_EXIT_STATS 0: -EINVAL", xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS, 0), -EINVAL);
-	expect("SET_EXIT_STATS ON|OFF: -EINVAL", xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS,
-	       VMXLAB_STATS_ON | VMXLAB_STATS_OFF), -EINVAL);
+	expect("SET_EXIT_STATS ON|OFF: -EINVAL",
+	       xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS, VMXLAB_STATS_ON | VMXLAB_STATS_OFF),
+	       -EINVAL);
 	expect("SET_EXIT_STATS unknown bit: -EINVAL",
 	       xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS, 0x8), -EINVAL);
 	expect("SET_EXIT_STATS ON", xioctl(g.vcpu, VMXLAB_SET_EXIT_STATS, VMXLAB_STATS_ON), 0);
@@ -1369,6 +1370,108 @@ static void check_exit_stats(int dev)
 	       io[VMXLAB_LAT_ROUND_TRIP].sum, 0);
 	guest_teardown(&g);
 	free(lat);
+}
+
+/*
+ * VMXLAB_SET_TRACE and the ring (uapi/linux/vmxlab.h): the errors, one
+ * record per exit once the next entry completes it, VMXLAB_EXIT_TRACE_FULL
+ * instead of a lost record, a reader's bogus tail taken for a full ring,
+ * and VMXLAB_TRACE_DROP's count.
+ */
+static void check_trace_ring(int dev)
+{
+	struct vmxlab_trace_setup ts;
+	struct vmxlab_trace_ring *ring;
+	const struct vmxlab_trace_rec *rec;
+	size_t size = VMXLAB_TRACE_BYTES(4);
+	struct guest g;
+	int i, n, ok;
+
+	if (guest_setup(dev, &g, loop_code, sizeof(loop_code))) {
+		expect("trace ring: setup", -1, 0);
+		return;
+	}
+	ring = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, g.vcpu,
+		    VMXLAB_TRACE_MMAP_OFFSET);
+	expect("mmap of the trace ring before SET_TRACE: ENODEV",
+	       ring == MAP_FAILED ? -errno : 0, -ENODEV);
+	memset(&ts, 0, sizeof(ts));
+	ts.nr = 3;
+	expect("SET_TRACE nr 3: -EINVAL", xioctl(g.vcpu, VMXLAB_SET_TRACE, (unsigned long)&ts),
+	       -EINVAL);
+	ts.nr = VMXLAB_TRACE_MAX * 2;
+	expect("SET_TRACE nr 2^21: -EINVAL", xioctl(g.vcpu, VMXLAB_SET_TRACE, (unsigned long)&ts),
+	       -EINVAL);
+	ts.nr = 4;
+	ts.flags = 2;
+	expect("SET_TRACE unknown flag: -EINVAL",
+	       xioctl(g.vcpu, VMXLAB_SET_TRACE, (unsigned long)&ts), -EINVAL);
+	ts.flags = 0;
+	ts.reserved[2] = 1;
+	expect("SET_TRACE reserved word set: -EINVAL",
+	       xioctl(g.vcpu, VMXLAB_SET_TRACE, (unsigned long)&ts), -EINVAL);
+	ts.reserved[2] = 0;
+	expect("SET_TRACE nr 4", xioctl(g.vcpu, VMXLAB_SET_TRACE, (unsigned long)&ts), 0);
+	ring = mmap(NULL, 2 * 4096 + size, PROT_READ, MAP_SHARED, g.vcpu,
+		    VMXLAB_TRACE_MMAP_OFFSET);
+	expect("mmap beyond the ring: EINVAL", ring == MAP_FAILED ? -errno : 0, -EINVAL);
+	ring = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, g.vcpu,
+		    VMXLAB_TRACE_MMAP_OFFSET);
+	if (ring == MAP_FAILED) {
+		expect("mmap of the trace ring", -errno, 0);
+		guest_teardown(&g);
+		return;
+	}
+	expect("ring: nr 4, empty", ring->nr == 4 && !ring->head && !ring->tail, 1);
+	rec = (const void *)((char *)ring + VMXLAB_TRACE_RECS_OFFSET);
+
+	/* Five RUNs, five OUTs: four complete records. */
+	for (n = 0; n < 5; n++)
+		if (xioctl(g.vcpu, VMXLAB_RUN, 0) || g.run->exit_reason != VMXLAB_EXIT_IO)
+			break;
+	expect("5 RUNs, each an OUT", n, 5);
+	expect("ring head after 5 exits: 4", ring->head, 4);
+	for (i = 0, ok = 1; i < 4; i++)
+		ok &= rec[i].reason == EXIT_REASON_IO && rec[i].rip == CODE_GPA + 2 &&
+		      (rec[i].flags & VMXLAB_TRACE_REC_USER) &&
+		      rec[i].qualification == ((0x80U << 16) | 0x40) &&
+		      rec[i].tsc_exit < rec[i].tsc_entry &&
+		      (i == 0 || rec[i - 1].tsc_entry < rec[i].tsc_exit);
+	expect("records: I/O exits at the OUT, port 0x80, via userspace, in time order", ok, 1);
+	expect("RUN with the ring full: VMXLAB_EXIT_TRACE_FULL",
+	       !xioctl(g.vcpu, VMXLAB_RUN, 0) && g.run->exit_reason == VMXLAB_EXIT_TRACE_FULL, 1);
+	expect("and again, while nobody reads",
+	       !xioctl(g.vcpu, VMXLAB_RUN, 0) && g.run->exit_reason == VMXLAB_EXIT_TRACE_FULL, 1);
+	__atomic_store_n(&ring->tail, 4 + 100, __ATOMIC_RELEASE);
+	expect("a tail beyond the head counts as full",
+	       !xioctl(g.vcpu, VMXLAB_RUN, 0) && g.run->exit_reason == VMXLAB_EXIT_TRACE_FULL, 1);
+	__atomic_store_n(&ring->tail, 4, __ATOMIC_RELEASE);
+	expect("drained: RUN goes on to the next OUT",
+	       !xioctl(g.vcpu, VMXLAB_RUN, 0) && g.run->exit_reason == VMXLAB_EXIT_IO, 1);
+	expect("the waiting record written: head 5, none dropped",
+	       ring->head == 5 && ring->dropped == 0 && rec[0].reason == EXIT_REASON_IO, 1);
+
+	ts.flags = VMXLAB_TRACE_DROP;
+	expect("SET_TRACE again, VMXLAB_TRACE_DROP",
+	       xioctl(g.vcpu, VMXLAB_SET_TRACE, (unsigned long)&ts), 0);
+	expect("ring starts over", ring->head == 0 && ring->tail == 0, 1);
+	for (n = 0; n < 8; n++)
+		if (xioctl(g.vcpu, VMXLAB_RUN, 0) || g.run->exit_reason != VMXLAB_EXIT_IO)
+			break;
+	expect("DROP: 8 RUNs without a reader, each an OUT", n, 8);
+	expect("DROP: 4 written, 3 dropped (the 8th waits)",
+	       ring->head == 4 && ring->dropped == 3, 1);
+	ts.nr = 8;
+	expect("SET_TRACE with another size: -EBUSY",
+	       xioctl(g.vcpu, VMXLAB_SET_TRACE, (unsigned long)&ts), -EBUSY);
+	ts.nr = 0;
+	expect("SET_TRACE nr 0 stops", xioctl(g.vcpu, VMXLAB_SET_TRACE, (unsigned long)&ts), 0);
+	__atomic_store_n(&ring->tail, 4, __ATOMIC_RELEASE);
+	xioctl(g.vcpu, VMXLAB_RUN, 0);
+	xioctl(g.vcpu, VMXLAB_RUN, 0);
+	expect("stopped: no record more", ring->head == 4 && ring->dropped == 3, 1);
+	munmap(ring, size);
+	guest_teardown(&g);
 }
 
 struct stress_vcpu {
@@ -2199,6 +2302,7 @@ int main(void)
 	check_other_process(dev);
 	check_ldt_after_exit(dev);
 	check_exit_stats(dev);
+	check_trace_ring(dev);
 	/* Last: they break a vCPU on purpose. */
 	check_vmptrld_fail_create(dev);
 	check_vmptrld_fail_run(dev, baseline);

@@ -256,6 +256,7 @@ struct vmxlab_sregs {
 #define VMXLAB_EXIT_FAIL_ENTRY		5  /* VM entry failed on guest state */
 #define VMXLAB_EXIT_VMFAIL		6  /* VMLAUNCH/VMRESUME failed (VMfail) */
 #define VMXLAB_EXIT_INTERNAL_ERROR	7  /* an exit vmxlab cannot handle */
+#define VMXLAB_EXIT_TRACE_FULL		8  /* the trace ring has no room: drain it */
 
 /* vmxlab_run.vmfail.insn: which VMX instruction failed */
 #define VMXLAB_VMFAIL_INSN_ENTRY	0  /* VMLAUNCH or VMRESUME */
@@ -499,6 +500,80 @@ struct vmxlab_exit_stats {
 #define VMXLAB_STATS_RESET	0x4	/* zero the records */
 
 /*
+ * The exit trace ring (Documentation/exit-latency.rst, "The trace ring"):
+ * after VMXLAB_SET_TRACE, mmap() VMXLAB_TRACE_BYTES(nr) bytes (rounded up
+ * to pages) at offset VMXLAB_TRACE_MMAP_OFFSET of the vCPU fd: struct
+ * vmxlab_trace_ring, then @nr records from VMXLAB_TRACE_RECS_OFFSET. The
+ * kernel writes one record per VM exit once the next entry completes it,
+ * then advances @head (release); the reader reads records from @tail to
+ * @head (acquire) and then advances @tail (release). Both count records
+ * since the start; record i sits at index i & (nr - 1). When the ring is
+ * full, VMXLAB_RUN returns with VMXLAB_EXIT_TRACE_FULL before the next
+ * entry, until the reader makes room, so no record is lost; with
+ * VMXLAB_TRACE_DROP the record is dropped instead and @dropped counts it.
+ */
+#define VMXLAB_TRACE_MMAP_OFFSET	0x100000
+#define VMXLAB_TRACE_RECS_OFFSET	64
+#define VMXLAB_TRACE_MAX		0x100000	/* 2^20 */
+#define VMXLAB_TRACE_BYTES(nr)	\
+	(VMXLAB_TRACE_RECS_OFFSET + (nr) * sizeof(struct vmxlab_trace_rec))
+
+/* struct vmxlab_trace_rec @flags */
+#define VMXLAB_TRACE_REC_USER	0x1	/* the exit went to userspace */
+
+/**
+ * struct vmxlab_trace_rec - one VM exit
+ * @reason: the exit reason as the VMCS gives it (bit 31: a failed entry).
+ * @flags: VMXLAB_TRACE_REC_*.
+ * @qualification: the exit qualification (SDM Vol. 3C 28.2.1).
+ * @rip: the guest's RIP at the exit.
+ * @tsc_exit: TSC right after the exit.
+ * @tsc_entry: TSC right before the next entry.
+ */
+struct vmxlab_trace_rec {
+	__u32 reason;
+	__u32 flags;
+	__u64 qualification;
+	__u64 rip;
+	__u64 tsc_exit;
+	__u64 tsc_entry;
+};
+
+/**
+ * struct vmxlab_trace_ring - the head of the mapping
+ * @head: written by the kernel: records written since the ring was set up.
+ * @tail: written by the reader: records it has consumed.
+ * @dropped: written by the kernel: records lost (VMXLAB_TRACE_DROP only).
+ * @nr: records the ring holds.
+ * @flags: as given to VMXLAB_SET_TRACE.
+ * @reserved: zero.
+ */
+struct vmxlab_trace_ring {
+	__u64 head;
+	__u64 tail;
+	__u64 dropped;
+	__u32 nr;
+	__u32 flags;
+	__u64 reserved[4];
+};
+
+/* struct vmxlab_trace_setup @flags */
+#define VMXLAB_TRACE_DROP	0x1	/* when full, drop records, do not stop */
+
+/**
+ * struct vmxlab_trace_setup - VMXLAB_SET_TRACE
+ * @nr: records in the ring, a power of two up to VMXLAB_TRACE_MAX; 0
+ *      stops tracing (the ring stays, and stays mapped).
+ * @flags: VMXLAB_TRACE_*.
+ * @reserved: zero.
+ */
+struct vmxlab_trace_setup {
+	__u32 nr;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+/*
  * ioctls on /dev/vmxlab
  *
  * VMXLAB_GET_API_VERSION: returns VMXLAB_API_VERSION; arg must be 0.
@@ -534,7 +609,8 @@ struct vmxlab_exit_stats {
 #define VMXLAB_CREATE_VCPU	_IO(VMXLAB_IO, 0x11)
 
 /*
- * ioctls on a vCPU fd (mmap offset 0 gives the run page)
+ * ioctls on a vCPU fd (mmap offset 0 gives the run page, offset
+ * VMXLAB_TRACE_MMAP_OFFSET the trace ring)
  *
  * VMXLAB_GET_REGS, VMXLAB_SET_REGS, VMXLAB_GET_SREGS, VMXLAB_SET_SREGS:
  *   -EFAULT, -EINVAL (reserved or pad fields not zero).
@@ -550,6 +626,12 @@ struct vmxlab_exit_stats {
  *   records (about 0.7 MiB, accounted to the caller). While no vCPU
  *   collects, the exit path pays nothing (a static key). -EINVAL: unknown
  *   bits, ON with OFF, or 0. -ENOMEM.
+ * VMXLAB_SET_TRACE: struct vmxlab_trace_setup. Sets up the exit trace ring
+ *   of @nr records and starts tracing; again with the same @nr it starts
+ *   over (head, tail and dropped back to 0) with the new flags; with @nr 0
+ *   it stops. -EINVAL: @nr not a power of two or above VMXLAB_TRACE_MAX,
+ *   unknown flags, reserved fields. -EBUSY: a ring of another size exists
+ *   (a vCPU has one ring for its life). -ENOMEM.
  * VMXLAB_GET_EXIT_STATS: struct vmxlab_exit_stats in and out; the records
  *   go to data. -E2BIG: size is too small (size says what is needed).
  *   -EINVAL: a reserved field is not zero. -EFAULT, -ENOMEM. A vCPU that
@@ -563,5 +645,6 @@ struct vmxlab_exit_stats {
 #define VMXLAB_GET_VCPU_STATS	_IOR(VMXLAB_IO, 0x25, struct vmxlab_vcpu_stats)
 #define VMXLAB_SET_EXIT_STATS	_IO(VMXLAB_IO, 0x26)
 #define VMXLAB_GET_EXIT_STATS	_IOWR(VMXLAB_IO, 0x27, struct vmxlab_exit_stats)
+#define VMXLAB_SET_TRACE	_IOW(VMXLAB_IO, 0x28, struct vmxlab_trace_setup)
 
 #endif /* _UAPI_LINUX_VMXLAB_H */

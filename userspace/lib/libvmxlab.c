@@ -98,6 +98,11 @@ int vmxlab_get_exit_stats(int vcpufd, struct vmxlab_exit_stats *st,
 	return ret(ioctl(vcpufd, VMXLAB_GET_EXIT_STATS, st));
 }
 
+int vmxlab_set_trace(int vcpufd, const struct vmxlab_trace_setup *ts)
+{
+	return ret(ioctl(vcpufd, VMXLAB_SET_TRACE, ts));
+}
+
 uint64_t vmxlab_lat_bucket_low(unsigned int i)
 {
 	unsigned int shift;
@@ -167,6 +172,7 @@ static const char *const exit_names[] = {
 	[VMXLAB_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
 	[VMXLAB_EXIT_VMFAIL] = "VMFAIL",
 	[VMXLAB_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+	[VMXLAB_EXIT_TRACE_FULL] = "TRACE_FULL",
 };
 
 const char *vmxlab_exit_name(unsigned int reason)

@@ -45,6 +45,8 @@ int vmxlab_set_exit_stats(int vcpufd, unsigned int flags);
  */
 int vmxlab_get_exit_stats(int vcpufd, struct vmxlab_exit_stats *st,
 			  struct vmxlab_exit_lat *lat, size_t size);
+/* VMXLAB_SET_TRACE */
+int vmxlab_set_trace(int vcpufd, const struct vmxlab_trace_setup *ts);
 /* The least value of histogram bucket @i (uapi/linux/vmxlab.h). */
 uint64_t vmxlab_lat_bucket_low(unsigned int i);
 /*
