@@ -44,7 +44,7 @@ static void run_usage(FILE *f)
 		"  --stats                exit statistics at the end, on stdout (\"stats: \"),\n"
 		"                         with each exit's latency: count, mean, percentiles\n"
 		"  --stats-json FILE      the exit latency histograms as JSON in FILE\n"
-		"  --trace                every VM exit on stdout (\"trace: \") as it happens\n"
+		"  --trace                every VM exit on stderr (\"trace: \") as it happens\n"
 		"  --check-pattern START  afterwards, check that every 8-byte word at\n"
 		"                         address A >= START holds A ^ 0xa5a5a5a5a5a5a5a5\n"
 		"  -h, --help             this text\n"

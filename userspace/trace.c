@@ -4,6 +4,8 @@
  * (uapi/linux/vmxlab.h; Documentation/exit-latency.rst, "The trace ring")
  * printed as the guest runs, one line per VM exit, the exit reason named
  * as the SDM names it and the qualification decoded where it says much.
+ * On standard error: standard output is the guest's serial port, whose
+ * lines a trace line must not split.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,12 +50,12 @@ static void print_rec(const struct vmxlab_trace_rec *r)
 {
 	char buf[64];
 
-	printf("trace: tsc %llu reason %u%s (%s) rip 0x%llx",
+	fprintf(stderr, "trace: tsc %llu reason %u%s (%s) rip 0x%llx",
 	       (unsigned long long)r->tsc_exit, r->reason & 0xffff,
 	       (r->reason & (1U << 31)) ? " entry failed" : "",
 	       vmxlab_vmx_exit_reason_name(r->reason & 0xffff),
 	       (unsigned long long)r->rip);
-	printf(" qualification 0x%llx%s, %llu ticks to the entry%s\n",
+	fprintf(stderr, " qualification 0x%llx%s, %llu ticks to the entry%s\n",
 	       (unsigned long long)r->qualification, decode(r, buf, sizeof(buf)),
 	       (unsigned long long)(r->tsc_entry - r->tsc_exit),
 	       (r->flags & VMXLAB_TRACE_REC_USER) ? ", via userspace" : "");
@@ -107,8 +109,7 @@ void trace_end(struct vm *vm)
 	if (!vm->trace)
 		return;
 	trace_drain(vm);
-	printf("trace: %llu exits traced, %llu dropped\n",
+	fprintf(stderr, "trace: %llu exits traced, %llu dropped\n",
 	       (unsigned long long)vm->traced,
 	       (unsigned long long)vm->trace->dropped);
-	fflush(stdout);
 }

@@ -690,14 +690,14 @@ t_run_tracepoints() {
 		"$(grep -c 'vmxlab_exit: vcpu 0 reason CPUID (10) rip 0x' /tmp/trace.out)" 1000
 }
 
-# The exit trace ring through `vmxlab run --trace`: one record per VM exit
+# The exit trace ring through `vmxlab run --trace` (on stderr): one record per VM exit
 # but the last (whose next entry never comes), 1000 of them CPUID, the 200
 # OUTs to port 0x510 decoded and marked as gone through userspace, none
 # dropped.
 t_run_trace() {
 	vrun exit-count.bin --trace --stats
 	expect_status $PASS_STATUS || return 1
-	grep '^trace: tsc ' /tmp/run.out >/tmp/trace.out
+	grep '^trace: tsc ' /tmp/run.err >/tmp/trace.out
 	head -n 3 /tmp/trace.out
 	_exits=$(sed -n 's/^stats: VM exit [ 0-9]* .* \([0-9][0-9]*\)$/\1/p' /tmp/run.out |
 		awk '{ n += $1 } END { print n + 0 }')
@@ -707,7 +707,7 @@ t_run_trace() {
 	expect_eq "OUT to port 0x510 records, via userspace" \
 		"$(grep -c ' out port 0x510 size 1, [0-9]* ticks to the entry, via userspace$' /tmp/trace.out)" \
 		200 || return 1
-	grep -x "trace: $((_exits - 1)) exits traced, 0 dropped" /tmp/run.out ||
+	grep -x "trace: $((_exits - 1)) exits traced, 0 dropped" /tmp/run.err ||
 		{ fail "no line 'trace: $((_exits - 1)) exits traced, 0 dropped'"; return 1; }
 }
 
