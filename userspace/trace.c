@@ -51,14 +51,14 @@ static void print_rec(const struct vmxlab_trace_rec *r)
 	char buf[64];
 
 	fprintf(stderr, "trace: tsc %llu reason %u%s (%s) rip 0x%llx",
-	       (unsigned long long)r->tsc_exit, r->reason & 0xffff,
-	       (r->reason & (1U << 31)) ? " entry failed" : "",
-	       vmxlab_vmx_exit_reason_name(r->reason & 0xffff),
-	       (unsigned long long)r->rip);
+		(unsigned long long)r->tsc_exit, r->reason & 0xffff,
+		(r->reason & (1U << 31)) ? " entry failed" : "",
+		vmxlab_vmx_exit_reason_name(r->reason & 0xffff),
+		(unsigned long long)r->rip);
 	fprintf(stderr, " qualification 0x%llx%s, %llu ticks to the entry%s\n",
-	       (unsigned long long)r->qualification, decode(r, buf, sizeof(buf)),
-	       (unsigned long long)(r->tsc_entry - r->tsc_exit),
-	       (r->flags & VMXLAB_TRACE_REC_USER) ? ", via userspace" : "");
+		(unsigned long long)r->qualification, decode(r, buf, sizeof(buf)),
+		(unsigned long long)(r->tsc_entry - r->tsc_exit),
+		(r->flags & VMXLAB_TRACE_REC_USER) ? ", via userspace" : "");
 }
 
 /* Before the first run: the ring, mapped. 0, or -1 after a message. */
@@ -110,6 +110,6 @@ void trace_end(struct vm *vm)
 		return;
 	trace_drain(vm);
 	fprintf(stderr, "trace: %llu exits traced, %llu dropped\n",
-	       (unsigned long long)vm->traced,
-	       (unsigned long long)vm->trace->dropped);
+		(unsigned long long)vm->traced,
+		(unsigned long long)vm->trace->dropped);
 }
