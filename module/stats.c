@@ -70,13 +70,6 @@ void vmxlab_stats_exit(struct vmxlab_vcpu *vcpu, u64 entry, u64 exit,
 {
 	struct vmxlab_stats *s = &vcpu->stats;
 
-	if (s->active & VMXLAB_INSTR_TRACE) {
-		vmxlab_trace_entry(vcpu, entry);
-		if (reason != VMXLAB_STATS_NO_SAMPLE)
-			vmxlab_trace_stage(vcpu, reason, exit);
-	}
-	if (!(s->active & VMXLAB_INSTR_STATS))
-		return;
 	if (s->reason != VMXLAB_STATS_NO_SAMPLE)
 		close_sample(s, entry, irqs);
 	/* A failed entry is no exit of the guest's: no sample. */

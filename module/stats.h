@@ -187,12 +187,12 @@ void vmxlab_stats_run_start(struct vmxlab_vcpu *vcpu, u64 now);
 void vmxlab_stats_run_end(struct vmxlab_vcpu *vcpu, bool to_user, u64 now);
 /**
  * vmxlab_stats_exit() - right after a VM exit, interrupts still off
- * @vcpu: the vCPU.
+ * @vcpu: the vCPU, collecting statistics (VMXLAB_INSTR_STATS).
  * @entry: TSC at the entry: it closes the sample of the exit before.
  * @exit: TSC at this exit.
  * @reason: the exit reason (bit 31: a failed entry, which the histograms
- *          leave out and the trace keeps), or VMXLAB_STATS_NO_SAMPLE: no
- *          exit (VMLAUNCH/VMRESUME failed).
+ *          leave out), or VMXLAB_STATS_NO_SAMPLE: no exit
+ *          (VMLAUNCH/VMRESUME failed).
  * @irqs: the CPU's count of interrupts and NMIs taken, which must not
  *        grow between one exit and the next entry.
  * @own_irq: the exit is for an external interrupt, which the host takes
@@ -201,14 +201,15 @@ void vmxlab_stats_run_end(struct vmxlab_vcpu *vcpu, bool to_user, u64 now);
 void vmxlab_stats_exit(struct vmxlab_vcpu *vcpu, u64 entry, u64 exit,
 		       u32 reason, u64 irqs, bool own_irq);
 
-/* The exit's qualification and RIP, for the trace (only while tracing). */
-void vmxlab_trace_exit_info(struct vmxlab_vcpu *vcpu, u64 qualification,
-			    u64 rip);
-/* Before an entry: the ring has no room for the exit waiting for it. */
-bool vmxlab_trace_full(struct vmxlab_vcpu *vcpu);
-/* From vmxlab_stats_exit(): the exit waiting is complete; a new exit. */
-void vmxlab_trace_entry(struct vmxlab_vcpu *vcpu, u64 entry);
-void vmxlab_trace_stage(struct vmxlab_vcpu *vcpu, u32 reason, u64 exit);
+/*
+ * The trace's part of the same moment (VMXLAB_INSTR_TRACE): the record of
+ * the exit before is complete at @entry; @reason (the full exit reason)
+ * waits for the next entry with its qualification and RIP. @reason
+ * VMXLAB_STATS_NO_SAMPLE: no exit happened.
+ */
+void vmxlab_trace_exit(struct vmxlab_vcpu *vcpu, u64 entry, u64 exit,
+		       u32 reason, u64 qualification, u64 rip);
+bool vmxlab_trace_no_room(struct vmxlab_vcpu *vcpu);
 
 long vmxlab_stats_set(struct vmxlab_vcpu *vcpu, unsigned long arg);
 long vmxlab_trace_set(struct vmxlab_vcpu *vcpu, void __user *argp);

@@ -35,20 +35,18 @@ static u64 ring_used(struct vmxlab_trace *t)
 	       t->head - tail : t->nr;
 }
 
-bool vmxlab_trace_full(struct vmxlab_vcpu *vcpu)
+/* vmxlab_trace_full(), while tracing: lossless, an exit waits, no room. */
+bool vmxlab_trace_no_room(struct vmxlab_vcpu *vcpu)
 {
 	struct vmxlab_trace *t = &vcpu->trace;
 
-	return (vcpu->stats.active & VMXLAB_INSTR_TRACE) && t->pending &&
-	       !(t->flags & VMXLAB_TRACE_DROP) && ring_used(t) >= t->nr;
+	return t->pending && !(t->flags & VMXLAB_TRACE_DROP) &&
+	       ring_used(t) >= t->nr;
 }
 
-void vmxlab_trace_entry(struct vmxlab_vcpu *vcpu, u64 entry)
+/* The exit waiting is complete: into the ring with it, or drop it. */
+static void trace_entry(struct vmxlab_trace *t, u64 entry)
 {
-	struct vmxlab_trace *t = &vcpu->trace;
-
-	if (!t->pending)
-		return;
 	t->pending = false;
 	if (ring_used(t) >= t->nr) {
 		t->dropped++;
@@ -62,24 +60,22 @@ void vmxlab_trace_entry(struct vmxlab_vcpu *vcpu, u64 entry)
 	smp_store_release(&t->ring->head, t->head);
 }
 
-void vmxlab_trace_stage(struct vmxlab_vcpu *vcpu, u32 reason, u64 exit)
+void vmxlab_trace_exit(struct vmxlab_vcpu *vcpu, u64 entry, u64 exit,
+		       u32 reason, u64 qualification, u64 rip)
 {
 	struct vmxlab_trace *t = &vcpu->trace;
 
+	if (t->pending)
+		trace_entry(t, entry);
+	if (reason == VMXLAB_STATS_NO_SAMPLE)
+		return;
 	t->rec.reason = reason;
 	t->rec.flags = 0;
-	t->rec.qualification = 0;
-	t->rec.rip = 0;
+	t->rec.qualification = qualification;
+	t->rec.rip = rip;
 	t->rec.tsc_exit = exit;
 	t->rec.tsc_entry = 0;
 	t->pending = true;
-}
-
-void vmxlab_trace_exit_info(struct vmxlab_vcpu *vcpu, u64 qualification,
-			    u64 rip)
-{
-	vcpu->trace.rec.qualification = qualification;
-	vcpu->trace.rec.rip = rip;
 }
 
 /* A ring with nothing in it, as userspace sees it after setup. */

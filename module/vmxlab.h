@@ -91,6 +91,17 @@ struct vmxlab_vcpu {
 #define vmxlab_stats_active(vcpu) \
 	(static_branch_unlikely(&vmxlab_stats_key) && (vcpu)->stats.active)
 
+/*
+ * Before an entry, once vmxlab_stats_active(): the trace ring has no room
+ * for the exit waiting for this entry (trace_ring.c). Inline up to the
+ * one test that the statistics alone always fail.
+ */
+static inline bool vmxlab_trace_full(struct vmxlab_vcpu *vcpu)
+{
+	return (vcpu->stats.active & VMXLAB_INSTR_TRACE) &&
+	       vmxlab_trace_no_room(vcpu);
+}
+
 /* Live VMs and vCPUs, for debugfs and the leak checks in tests/. */
 extern atomic_t vmxlab_nr_vms;
 extern atomic_t vmxlab_nr_vcpus;

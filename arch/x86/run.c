@@ -231,14 +231,18 @@ static u64 host_irq_count(void)
 static void stats_exit(struct vmx_vcpu *v, int ret, u32 reason, u64 entry,
 		       u64 exit)
 {
-	vmxlab_stats_exit(v->core, entry, exit,
-			  ret ? VMXLAB_STATS_NO_SAMPLE : reason,
-			  host_irq_count(),
-			  !ret && reason == EXIT_REASON_EXTERNAL_INTERRUPT);
-	if (!ret && (v->core->stats.active & VMXLAB_INSTR_TRACE))
-		vmxlab_trace_exit_info(v->core,
-				       vmcs_readl(EXIT_QUALIFICATION),
-				       vmcs_readl(GUEST_RIP));
+	struct vmxlab_vcpu *vcpu = v->core;
+
+	if (unlikely(vcpu->stats.active & VMXLAB_INSTR_TRACE))
+		vmxlab_trace_exit(vcpu, entry, exit,
+				  ret ? VMXLAB_STATS_NO_SAMPLE : reason,
+				  ret ? 0 : vmcs_readl(EXIT_QUALIFICATION),
+				  ret ? 0 : vmcs_readl(GUEST_RIP));
+	if (vcpu->stats.active & VMXLAB_INSTR_STATS)
+		vmxlab_stats_exit(vcpu, entry, exit,
+				  ret ? VMXLAB_STATS_NO_SAMPLE : reason,
+				  host_irq_count(),
+				  !ret && reason == EXIT_REASON_EXTERNAL_INTERRUPT);
 }
 
 /*

@@ -14,14 +14,18 @@
 
 #define ROUNDS	10000
 
-/* TIME insn: print the ticks of ROUNDS times "insn" in a loop, 3 times. */
-.macro TIME insn:vararg
+/*
+ * TIME setup, insn: print the ticks of ROUNDS times "setup; insn" in a
+ * loop, 3 times.
+ */
+.macro TIME setup, insn
 	mov $3, %edi
 .Lrepeat\@:
 	rdtsc
 	mov %eax, %ebp
 	mov $ROUNDS, %esi
 .Lloop\@:
+	\setup
 	\insn
 	dec %esi
 	jnz .Lloop\@
@@ -35,6 +39,10 @@
 .endm
 
 	GUEST_START
-	TIME xor %eax, %eax; cpuid
-	TIME mov $HC_NOP, %eax; vmcall
+	TIME "xor %eax, %eax", cpuid
+	/* EAX = HC_NOP, which is 0 (the quotes keep cpp from expanding it). */
+	.if HC_NOP
+	.error "HC_NOP is not 0"
+	.endif
+	TIME "xor %eax, %eax", vmcall
 	PASS_EXIT
