@@ -41,7 +41,7 @@ module_param(vmx_always_on, bool, 0444);
 MODULE_PARM_DESC(vmx_always_on,
 		 "Switch VMX on at load and keep it on until unload (default: only while VMs exist)");
 
-static struct dentry *vmxlab_debugfs;
+struct dentry *vmxlab_debugfs;
 
 static long vmxlab_dev_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)

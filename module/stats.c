@@ -12,8 +12,10 @@
  */
 #define pr_fmt(fmt) "vmxlab: " fmt
 
+#include <linux/debugfs.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -259,6 +261,77 @@ long vmxlab_stats_get(struct vmxlab_vcpu *vcpu, void __user *argp)
 	r = copy_to_user(data, out, RECORDS_SIZE) ? -EFAULT : 0;
 	kvfree(out);
 	return r;
+}
+
+/* The @p'th per-mille sample of @l: the middle of its bucket, in min..max. */
+static u64 lat_permille(const struct vmxlab_exit_lat *l, unsigned int p)
+{
+	u64 rank = div_u64(l->count * p + 999, 1000), seen = 0, lo, hi;
+	unsigned int i;
+
+	for (i = 0; i < VMXLAB_LAT_BUCKETS; i++) {
+		seen += l->buckets[i];
+		if (seen >= rank && seen)
+			break;
+	}
+	if (i >= VMXLAB_LAT_BUCKETS - 1)
+		return l->max;
+	lo = vmxlab_lat_bucket_low(i);
+	hi = vmxlab_lat_bucket_low(i + 1) - 1;
+	return clamp(lo + (hi - lo) / 2, l->min, l->max);
+}
+
+/*
+ * debugfs vmxlab/vm-PID-N/vcpuID-exit-latency: what VMXLAB_GET_EXIT_STATS
+ * gives, as text. Read while the vCPU may run, without its mutex: the
+ * counters are read as they are, so a line may be a few samples behind
+ * another. The histograms live as long as the vCPU, which outlives this
+ * file (vcpu_free() removes it first).
+ */
+static int exit_latency_show(struct seq_file *m, void *unused)
+{
+	static const char *const kinds[] = { "kernel", "user", "round-trip" };
+	struct vmxlab_vcpu *vcpu = m->private;
+	const struct vmxlab_reason_lat *lat = READ_ONCE(vcpu->stats.lat);
+	struct vmxlab_exit_lat *out;
+	unsigned int i, k;
+
+	seq_printf(m, "# vcpu %u, %s; TSC ticks, %u per ms\n", vcpu->id,
+		   (READ_ONCE(vcpu->stats.active) & VMXLAB_INSTR_STATS) ?
+		   "collecting" : "not collecting", tsc_khz);
+	seq_puts(m, "# reason kind count mean min p50 p99 max disturbed\n");
+	if (!lat)
+		return 0;
+	out = kmalloc_array(VMXLAB_LAT_NR_KINDS, sizeof(*out), GFP_KERNEL);
+	if (!out)
+		return -ENOMEM;
+	for (i = 0; i < VMXLAB_NR_EXIT_REASONS; i++) {
+		merge_reason(out, &lat[i]);
+		for (k = 0; k < VMXLAB_LAT_NR_KINDS; k++) {
+			const struct vmxlab_exit_lat *l = &out[k];
+
+			if (!l->count && !l->disturbed)
+				continue;
+			seq_printf(m, "%u %s %llu %llu %llu %llu %llu %llu %llu\n",
+				   i, kinds[k], l->count,
+				   l->count ? div64_u64(l->sum, l->count) : 0,
+				   l->min, lat_permille(l, 500),
+				   lat_permille(l, 990), l->max, l->disturbed);
+		}
+	}
+	kfree(out);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(exit_latency);
+
+/* The vCPU's exit-latency file in its VM's debugfs folder. */
+void vmxlab_stats_debugfs(struct vmxlab_vcpu *vcpu)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "vcpu%u-exit-latency", vcpu->id);
+	vcpu->debugfs = debugfs_create_file(name, 0444, vcpu->vm->debugfs,
+					    vcpu, &exit_latency_fops);
 }
 
 /* When the vCPU goes. */

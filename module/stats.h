@@ -219,5 +219,6 @@ void vmxlab_trace_free(struct vmxlab_vcpu *vcpu);
 void vmxlab_instr_set(struct vmxlab_vcpu *vcpu, u8 bit, bool on);
 long vmxlab_stats_get(struct vmxlab_vcpu *vcpu, void __user *argp);
 void vmxlab_stats_free(struct vmxlab_vcpu *vcpu);
+void vmxlab_stats_debugfs(struct vmxlab_vcpu *vcpu);
 
 #endif /* VMXLAB_MODULE_STATS_H */

@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) "vmxlab: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/debugfs.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -26,6 +27,8 @@ static void vcpu_free(struct vmxlab_vcpu *vcpu)
 {
 	struct vmxlab_vm *vm = vcpu->vm;
 
+	/* Waits for readers of the file: nothing reads the vCPU after this. */
+	debugfs_remove(vcpu->debugfs);
 	mutex_lock(&vm->lock);
 	vm->vcpus[vcpu->id] = NULL;
 	mutex_unlock(&vm->lock);
@@ -249,6 +252,7 @@ long vmxlab_vcpu_create(struct vmxlab_vm *vm, unsigned long id)
 	kref_get(&vm->refs);
 	mutex_unlock(&vm->lock);
 	atomic_inc(&vmxlab_nr_vcpus);
+	vmxlab_stats_debugfs(vcpu);
 
 	/* From here on, the release path frees the vCPU. */
 	fd = anon_inode_getfd("vmxlab-vcpu", &vmxlab_vcpu_fops, vcpu,

@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) "vmxlab: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/debugfs.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -43,6 +44,7 @@ static void vmxlab_vm_free(struct kref *kref)
 	struct vmxlab_vm *vm = container_of(kref, struct vmxlab_vm, refs);
 	int i;
 
+	debugfs_remove_recursive(vm->debugfs);
 	for (i = 0; i < VMXLAB_MAX_MEM_SLOTS; i++)
 		if (vm->slots[i].size)
 			slot_release(vm, &vm->slots[i]);
@@ -362,6 +364,21 @@ static const struct file_operations vmxlab_vm_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * The VM's folder in debugfs, vm-PID-N: the creator's pid and a count of
+ * VMs since the module was loaded (a pid may hold several VMs). Without
+ * debugfs, an error pointer that the debugfs calls ignore.
+ */
+static void vm_debugfs(struct vmxlab_vm *vm)
+{
+	static atomic_t serial = ATOMIC_INIT(0);
+	char name[32];
+
+	snprintf(name, sizeof(name), "vm-%d-%d", task_pid_nr(current),
+		 atomic_inc_return(&serial));
+	vm->debugfs = debugfs_create_dir(name, vmxlab_debugfs);
+}
+
 /**
  * vmxlab_vm_create() - VMXLAB_CREATE_VM
  * @flags: the ioctl argument; no flag is defined, so it must be 0.
@@ -395,6 +412,7 @@ long vmxlab_vm_create(unsigned long flags)
 		goto free;
 	}
 	atomic_inc(&vmxlab_nr_vms);
+	vm_debugfs(vm);
 
 	/* From here on, the release path frees the VM and drops VMX. */
 	fd = anon_inode_getfd("vmxlab-vm", &vmxlab_vm_fops, vm,

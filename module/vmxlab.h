@@ -14,6 +14,7 @@
 #include "../uapi/linux/vmxlab.h"
 #include "stats.h"
 
+struct dentry;
 struct mm_struct;
 struct page;
 
@@ -44,6 +45,7 @@ struct vmxlab_slot {
  * @slots: the memory regions.
  * @vcpus: the vCPUs by id, NULL where none.
  * @mm: the creator's mm, to which pinned memory is accounted.
+ * @debugfs: its folder in debugfs, vm-PID-N (the vCPUs' files are there).
  * @arch: the backend's part (EPT).
  *
  * Creating a VM takes a reference on VMX being on (vmxlab_arch_hw_get());
@@ -56,6 +58,7 @@ struct vmxlab_vm {
 	struct vmxlab_slot slots[VMXLAB_MAX_MEM_SLOTS];
 	struct vmxlab_vcpu *vcpus[VMXLAB_MAX_VCPUS];
 	struct mm_struct *mm;
+	struct dentry *debugfs;
 	void *arch;
 };
 
@@ -69,6 +72,7 @@ struct vmxlab_vm {
  * @sregs_set: VMXLAB_SET_SREGS was called.
  * @stats: exit-latency statistics (stats.c).
  * @trace: the exit trace ring (trace_ring.c).
+ * @debugfs: its exit-latency file in the VM's debugfs folder.
  * @arch: the backend's part (VMCS, guest registers).
  */
 struct vmxlab_vcpu {
@@ -80,6 +84,7 @@ struct vmxlab_vcpu {
 	bool sregs_set;
 	struct vmxlab_stats stats;
 	struct vmxlab_trace trace;
+	struct dentry *debugfs;
 	void *arch;
 };
 
@@ -101,6 +106,9 @@ static inline bool vmxlab_trace_full(struct vmxlab_vcpu *vcpu)
 	return (vcpu->stats.active & VMXLAB_INSTR_TRACE) &&
 	       vmxlab_trace_no_room(vcpu);
 }
+
+/* /sys/kernel/debug/vmxlab (main.c); an error pointer without debugfs. */
+extern struct dentry *vmxlab_debugfs;
 
 /* Live VMs and vCPUs, for debugfs and the leak checks in tests/. */
 extern atomic_t vmxlab_nr_vms;
