@@ -30,6 +30,8 @@ static void print_usage(FILE *f)
 		"                       options and exit statuses\n"
 		"  trace [OPTIONS] IMAGE\n"
 		"                       run --trace: every VM exit printed as it happens\n"
+		"  bench [--iterations N] [--json FILE] [--csv FILE] [NAME...]\n"
+		"                       the cost of each kind of exit, in ticks\n"
 		"  help                 this text\n"
 		"\n"
 		"Exit status: 0 success, 1 error, 2 usage error; 'run' has its own\n"
@@ -206,6 +208,7 @@ static const struct {
 	{ "probe", cmd_probe },
 	{ "run", cmd_run },
 	{ "trace", cmd_trace },
+	{ "bench", cmd_bench },
 };
 
 int main(int argc, char **argv)

@@ -63,6 +63,7 @@ struct run_opts {
 	bool strict, stats, dry_run;
 	const char *stats_json;		/* --stats-json FILE; NULL: none */
 	bool trace;			/* --trace */
+	bool bench;			/* vmxlab bench: HLT resumes the guest */
 	uint64_t check_start;
 };
 
@@ -136,6 +137,14 @@ int run_file_error(const char *path, const char *fmt, ...)
 int run_end(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *mode_name(enum cpu_mode mode);
+
+/* run.c, for bench.c: the steps of a run. 0, or -1 after a message. */
+int alloc_guest_mem(struct guest_mem *m, uint64_t size);
+int vm_create(struct vm *vm);
+int vm_set_state(struct vm *vm, const struct boot *b);
+int setup_signals(struct vm *vm);
+/* The exit status of the run (RUN_*, or the guest's (V << 1) | 1). */
+int run_loop(struct vm *vm);
 
 /* trace.c: the exit trace ring (--trace). */
 int trace_start(struct vm *vm);

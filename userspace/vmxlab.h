@@ -23,5 +23,6 @@ int open_dev(int *api);
 int cmd_caps(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif /* VMXLAB_TOOL_H */
