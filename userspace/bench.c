@@ -330,9 +330,10 @@ static int write_json(const char *path, const struct result *res,
 
 		fprintf(f, "%s\n    {\"name\": \"%s\", \"n\": %u, \"mean\": %.1f, ",
 			i ? "," : "", r->name, r->n, r->mean);
-		fprintf(f, "\"p50\": %u, \"p99\": %u, \"min\": %u, \"max\": %u, \"module_p50\": %lld}",
+		fprintf(f, "\"p50\": %u, \"p99\": %u, \"min\": %u, \"max\": %u, ",
 			quantile(r->samples, r->n, 0.5), quantile(r->samples, r->n, 0.99),
-			r->samples[0], r->samples[r->n - 1], r->module_p50);
+			r->samples[0], r->samples[r->n - 1]);
+		fprintf(f, "\"module_p50\": %lld}", r->module_p50);
 	}
 	fprintf(f, "\n  ]\n}\n");
 	if (fclose(f))
@@ -362,13 +363,13 @@ static int usage(FILE *f, int status)
 {
 	unsigned int i;
 
-	fprintf(f, "usage: vmxlab bench [--iterations N] [--json FILE] [--csv FILE] [NAME...]\n"
+	fprintf(f, "%s: vmxlab bench [--iterations N] [--json FILE] [--csv FILE] [NAME...]\n"
 		"Times each exit from the guest (RDTSC around the instruction, a NOP\n"
 		"baseline subtracted) and from the module's statistics, and the RUN\n"
 		"ioctl's own floor; N iterations each (default 1000, at most %llu).\n"
 		"  --json FILE   the table as JSON\n"
 		"  --csv FILE    every sample\n"
-		"Benchmarks (default all):\n", (unsigned long long)BENCH_MAX);
+		"Benchmarks (default all):\n", "usage", (unsigned long long)BENCH_MAX);
 	for (i = 0; i < ARRAY_SIZE(benches); i++)
 		fprintf(f, "  %-12s %s\n", benches[i].name, benches[i].what);
 	return status;
@@ -393,8 +394,8 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			errno = 0;
 			o->iterations = strtoul(optarg, &end, 0);
 			if (errno || *end || !o->iterations || o->iterations > BENCH_MAX) {
-				fprintf(stderr, "vmxlab bench: --iterations: '%s': need 1 to %llu\n",
-					optarg, (unsigned long long)BENCH_MAX);
+				fprintf(stderr, "vmxlab bench: --iterations: '%s': %s %llu\n",
+					optarg, "need 1 to", (unsigned long long)BENCH_MAX);
 				return EXIT_USAGE;
 			}
 			break;
