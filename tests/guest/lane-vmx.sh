@@ -13,6 +13,7 @@
 # abi_fuzz (after run_abi_misuse) among them.
 ALL_TESTS="module_load api_version caps_report abi group_access modprobe_dkms
 $GUEST_TESTS
+path_gate
 vmx_on_off multi_vm cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm
 mitigations
 unload_busy load_cycles no_leaks dmesg_clean poweroff_under_guest"
@@ -135,6 +136,52 @@ t_modprobe_dkms() {
 }
 
 _ga_undo() { chgrp 0 /dev/vmxlab; chmod 600 /dev/vmxlab; rm -f /etc/group /etc/passwd; }
+
+# The exact path-length gate (Documentation/exit-latency.rst, "The
+# path-length gate"). In Bochs one tick is one instruction, so the median
+# of each `vmxlab bench` round trip is the length of a path. Compared with
+# /tests/bench-baseline.txt (tests/bench-baseline.txt) for this kernel
+# release: above the baseline by more than 1 % or 5 ticks, whichever is
+# more, fails; below it is reported, for the baseline to follow. For a
+# release the file does not know, the lines to add are printed and the
+# test is skipped. Only in Bochs (no hypervisor bit: nested VMX is no
+# instruction counter) with one CPU.
+t_path_gate() {
+	if grep -qw hypervisor /proc/cpuinfo || [ "$(cpus_online)" != 1 ]; then
+		echo "SKIP: path lengths are exact only in Bochs with one CPU"
+		return 77
+	fi
+	_rel=$(uname -r)
+	vmxlab bench --iterations 200 --json /tmp/bench.json >/tmp/bench.out 2>&1 ||
+		{ cat /tmp/bench.out; fail "vmxlab bench failed"; return 1; }
+	cat /tmp/bench.out
+	sed -n 's/.*"name": "\([a-z_-]*\)", .*"p50": \([0-9]*\),.*/\1 \2/p' /tmp/bench.json \
+		>/tmp/bench.p50
+	[ -s /tmp/bench.p50 ] || { fail "no p50 in vmxlab bench's JSON"; return 1; }
+	if ! grep -q "^$_rel " /tests/bench-baseline.txt; then
+		echo "no baseline for kernel $_rel; the lines for tests/bench-baseline.txt:"
+		sed "s/^/$_rel /" /tmp/bench.p50
+		echo "SKIP: no baseline for kernel $_rel"
+		return 77
+	fi
+	awk -v rel="$_rel" 'NR == FNR { if ($1 == rel) base[$2] = $3; next }
+		{
+			b = base[$1]
+			if (b == "") { print "FAIL " $1 ": not in the baseline"; next }
+			slack = b / 100 > 5 ? b / 100 : 5
+			if ($2 > b + slack)
+				print "FAIL " $1 ": " $2 " ticks, baseline " b
+			else if ($2 != b)
+				print "note " $1 ": " $2 " ticks, baseline " b " (within " int(slack) ")"
+			else
+				print "same " $1 ": " $2 " ticks"
+		}' /tests/bench-baseline.txt /tmp/bench.p50 >/tmp/gate.out
+	cat /tmp/gate.out
+	if grep -q '^FAIL' /tmp/gate.out; then
+		fail "path lengths above tests/bench-baseline.txt: $(grep -c '^FAIL' /tmp/gate.out) benchmarks (a commit that lengthens a path updates the baseline and says why)"
+		return 1
+	fi
+}
 
 # The ABI fuzzer (tests/helpers/abi-fuzz.c): random ioctls, arguments,
 # guest states and run-page scribbles from a seeded generator, every result
