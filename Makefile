@@ -51,6 +51,9 @@ check:
 check-nested:
 	tests/check.sh --lanes nested
 
+bench:
+	tests/bench.sh
+
 soak:
 	tests/check.sh --lanes "bochs-debug-2cpu nested" --fuzz 200000
 
@@ -78,4 +81,4 @@ clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
 	$(MAKE) -C userspace clean
 
-.PHONY: all module tool demo check check-nested soak install uninstall deb clean
+.PHONY: all module tool demo check check-nested bench soak install uninstall deb clean

@@ -7,8 +7,9 @@
  * VMXLAB_RUN is its user part. Host interrupts, NMIs, preemption and
  * migration inflate a sample by far more than what is measured, so such a
  * sample is counted as disturbed and kept out of the histograms: the
- * backend passes the CPU's interrupt count at both ends, and a change, a
- * context switch of the task or another CPU gives it away.
+ * backend passes the CPU's interrupt count at both ends, and a change of
+ * it, or a context switch of the task (which any move to another CPU
+ * takes), gives it away.
  */
 #define pr_fmt(fmt) "vmxlab: " fmt
 

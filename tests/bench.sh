@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: boot the rig (Bochs, 1 CPU, Debian's stock cloud kernel,
+# one tick per instruction) and run `vmxlab bench` twice there with the L1D
+# flush off (tests/guest/lane-bench.sh); prints both tables, and fails if
+# the two runs' medians differ or a run failed. Installs what it needs. The
+# serial log is kept in results-bench/bench.serial, the runs' JSON is
+# printed there too.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+results=$root/results-bench
+# shellcheck source=tests/host-lib.sh
+. "$root/tests/host-lib.sh"
+
+rm -rf "$results"
+mkdir -p "$results/build"
+echo "vmxlab bench: installing what it needs (Debian packages) ..."
+"$root/tests/rig/deps.sh"
+eval "$("$root/tests/rig/stock.sh")"
+echo "building vmxlab.ko for $STOCK_VER and the tool ..."
+build_module stock "$STOCK_KDIR"
+build_tools
+mk_initramfs stock >/dev/null
+
+echo "booting Bochs (emulated VMX, 1 CPU); the kernel boot takes ~20 s ..."
+"$root/tests/rig/boot-bochs.sh" --kernel "$STOCK_VMLINUZ" \
+	--initrd "$results/stock.cpio.zst" --log "$results/bench" --cpus 1 \
+	--append "vmxlab_lane=bench cryptomgr.notests" --timeout 900 \
+	>"$results/boot.log" 2>&1 &
+boot=$!
+touch "$results/bench.serial"
+tail -n +1 -f --pid=$boot "$results/bench.serial" 2>/dev/null |
+	tr -d '\r' | sed -n '/^=== vmxlab bench/,/^=== end of bench/p'
+wait $boot || true
+tr -d '\r' <"$results/bench.serial" | grep -qx "bench: the medians of both runs are the same"
