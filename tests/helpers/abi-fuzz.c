@@ -2277,10 +2277,13 @@ static void op_exit_stats(void)
 		VMXLAB_STATS_ON | VMXLAB_STATS_RESET, 0,
 		VMXLAB_STATS_ON | VMXLAB_STATS_OFF, 0x8, ~0UL,
 	};
-	const size_t need = VMXLAB_NR_EXIT_REASONS * VMXLAB_LAT_NR_KINDS *
-			    sizeof(struct vmxlab_exit_lat);
+	/*
+	 * In .bss, not from malloc(): a mapping of half a MiB would land in a
+	 * buffer's hole, where SET_MEMORY_REGION must find nothing.
+	 */
+	static struct vmxlab_exit_lat lat[VMXLAB_NR_EXIT_REASONS * VMXLAB_LAT_NR_KINDS];
+	const size_t need = sizeof(lat);
 	struct vmxlab_exit_stats st;
-	static struct vmxlab_exit_lat *lat;
 	unsigned long f = flags[below(ARRAY_SIZE(flags))];
 	struct vm *vm;
 	struct vcpu *vc = pick_vcpu(&vm, 0);
@@ -2289,10 +2292,6 @@ static void op_exit_stats(void)
 	long ret;
 
 	if (!vc)
-		return;
-	if (!lat)
-		lat = malloc(need);
-	if (!lat)
 		return;
 	bad_f = !f || (f & ~7UL) || (f & 3) == 3;
 	say_what("SET_EXIT_STATS vm%d vcpu %lu 0x%lx", vm->idx, vc->id, f);
