@@ -152,10 +152,17 @@ static long stats_on(struct vmxlab_vcpu *vcpu)
 	if (s->active & VMXLAB_INSTR_STATS)
 		return 0;
 	if (!s->lat) {
-		s->lat = kvmalloc(LAT_SIZE, GFP_KERNEL_ACCOUNT);
-		if (!s->lat)
+		struct vmxlab_reason_lat *lat;
+
+		lat = kvmalloc(LAT_SIZE, GFP_KERNEL_ACCOUNT);
+		if (!lat)
 			return -ENOMEM;
-		lat_reset_all(s->lat);
+		lat_reset_all(lat);
+		/*
+		 * Published only once initialised: the debugfs file reads it
+		 * without the vCPU mutex (pairs with the acquire there).
+		 */
+		smp_store_release(&s->lat, lat);
 	}
 	s->reason = VMXLAB_STATS_NO_SAMPLE;
 	vmxlab_instr_set(vcpu, VMXLAB_INSTR_STATS, true);
@@ -293,7 +300,8 @@ static int exit_latency_show(struct seq_file *m, void *unused)
 {
 	static const char *const kinds[] = { "kernel", "user", "round-trip" };
 	struct vmxlab_vcpu *vcpu = m->private;
-	const struct vmxlab_reason_lat *lat = READ_ONCE(vcpu->stats.lat);
+	/* Pairs with the release in stats_on(): the histograms are initialised. */
+	const struct vmxlab_reason_lat *lat = smp_load_acquire(&vcpu->stats.lat);
 	struct vmxlab_exit_lat *out;
 	unsigned int i, k;
 
