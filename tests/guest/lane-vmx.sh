@@ -402,11 +402,34 @@ free_kb() {
 	echo $((mf + pcp * 4))
 }
 
-t_load_cycles() {
-	unload_vmxlab || { fail "rmmod"; return 1; }
-	[ -w $KMEMLEAK ] && echo clear >$KMEMLEAK
+# What the kernel's memory looked like (meminfo, slabs by active objects
+# times object size, vmalloc bytes by caller) into file $1: load_cycles
+# prints what changed between two, so that a drop says where the memory
+# went.
+mem_snapshot() {
+	{
+		awk '{ print "meminfo", $1, $2 }' /proc/meminfo
+		awk 'NR > 2 { print "slab", $1, $2 * $4 / 1024 }' /proc/slabinfo
+		awk '{ c = $3; sub(/\+.*/, "", c); v[c] += $2 / 1024 }
+			END { for (k in v) print "vmalloc", k, v[k] }' /proc/vmallocinfo
+	} 2>/dev/null | sort >"$1"
+}
+
+# Lines of snapshots $1 and $2 whose value (kB) changed by 64 or more.
+mem_changes() {
+	awk 'NR == FNR { a[$1 " " $2] = $3; next }
+		{ k = $1 " " $2; d = $3 - a[k]; delete a[k]
+		  if (d >= 64 || d <= -64) printf "  %s: %+d kB\n", k, d }
+		END { for (k in a) if (a[k] >= 64) printf "  %s: gone (%d kB)\n", k, a[k] }' "$1" "$2"
+}
+
+# One batch of $CYCLES cycles of load, 2 VMs created and destroyed, unload;
+# prints the change of free memory and what else changed, and sets
+# $dropped to the drop of free memory in kB.
+load_cycles_batch() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
+	mem_snapshot /tmp/mem0
 	free0=$(free_kb)
 	i=0
 	while [ $i -lt $CYCLES ]; do
@@ -420,10 +443,29 @@ t_load_cycles() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 	free1=$(free_kb)
+	mem_snapshot /tmp/mem1
+	dropped=$((free0 - free1))
 	echo "free memory (MemFree + per-CPU lists) before $free0 kB, after $free1 kB"
-	# A leaked VMXON region per cycle would cost 200 pages (800 kB).
-	[ $((free0 - free1)) -lt 512 ] ||
-		{ fail "free memory dropped by $((free0 - free1)) kB"; return 1; }
+	echo "what changed by 64 kB or more:"
+	mem_changes /tmp/mem0 /tmp/mem1
+}
+
+# A leak grows with the cycles; the rest of the kernel allocates now and
+# then for its own reasons (a direct-map split, a cache refill, a worker:
+# one CI run saw 2.9 MB go once, and not again in the next batch). So a
+# batch that loses 512 kB or more is followed by a second one, and only a
+# second loss fails. A leaked VMXON region per cycle would cost 200 pages
+# (800 kB) in every batch.
+t_load_cycles() {
+	unload_vmxlab || { fail "rmmod"; return 1; }
+	[ -w $KMEMLEAK ] && echo clear >$KMEMLEAK
+	load_cycles_batch || return 1
+	if [ $dropped -ge 512 ]; then
+		echo "free memory dropped by $dropped kB: a second batch"
+		load_cycles_batch || return 1
+		[ $dropped -lt 512 ] ||
+			{ fail "free memory dropped by $dropped kB in the second batch too"; return 1; }
+	fi
 	load_vmxlab || { fail "insmod"; return 1; }
 }
 
