@@ -76,4 +76,42 @@ static inline bool vmxlab_regs_reserved_zero(const struct vmxlab_regs *r)
 	return !memchr_inv(r->reserved, 0, sizeof(r->reserved));
 }
 
+/*
+ * The exceptions that push an error code (SDM Vol. 3A Table 6-1): #DF,
+ * #TS, #NP, #SS, #GP, #PF, #AC, #CP. VM entry insists that an injected
+ * exception delivers one exactly for these (SDM Vol. 3C 26.2.1.3).
+ */
+#define VMXLAB_EXC_ERROR_CODE_VECTORS	(BIT(8) | BIT(10) | BIT(11) |	\
+					 BIT(12) | BIT(13) | BIT(14) |	\
+					 BIT(17) | BIT(21))
+
+/**
+ * vmxlab_event_check() - VMXLAB_INJECT's argument rules
+ * @e: the argument.
+ *
+ * Return: 0, or -EINVAL for a bad type, vector or error code, or a pad or
+ * reserved field that is not zero.
+ */
+static inline int vmxlab_event_check(const struct vmxlab_event *e)
+{
+	if (e->pad || memchr_inv(e->reserved, 0, sizeof(e->reserved)) ||
+	    e->has_error_code > 1 || (!e->has_error_code && e->error_code))
+		return -EINVAL;
+	switch (e->type) {
+	case VMXLAB_EVENT_INTR:
+		return e->has_error_code ? -EINVAL : 0;
+	case VMXLAB_EVENT_NMI:
+		return e->vector || e->has_error_code ? -EINVAL : 0;
+	case VMXLAB_EVENT_EXCEPTION:
+		/* Vector 2 is the NMI, injected as one (26.2.1.3). */
+		if (e->vector > 31 || e->vector == 2)
+			return -EINVAL;
+		if (e->has_error_code !=
+		    !!(BIT(e->vector) & VMXLAB_EXC_ERROR_CODE_VECTORS))
+			return -EINVAL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 #endif /* VMXLAB_MODULE_ABI_CHECK_H */

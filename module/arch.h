@@ -12,6 +12,7 @@
 struct dentry;
 struct page;
 struct vmxlab_caps;
+struct vmxlab_event;
 struct vmxlab_regs;
 struct vmxlab_sregs;
 struct vmxlab_vcpu;
@@ -121,6 +122,16 @@ int vmxlab_arch_set_sregs(struct vmxlab_vcpu *vcpu,
  * Return: 0; -EINTR if a signal is pending (the vCPU stays resumable).
  */
 int vmxlab_arch_run(struct vmxlab_vcpu *vcpu);
+
+/**
+ * vmxlab_arch_inject() - queue an event for the guest
+ * @vcpu: the vCPU; the caller holds @vcpu->mutex.
+ * @ev: the event, already checked by vmxlab_event_check().
+ *
+ * Return: 0; -EBUSY if an event of the type is still queued; -EOPNOTSUPP
+ * for an NMI on a CPU without virtual NMIs.
+ */
+int vmxlab_arch_inject(struct vmxlab_vcpu *vcpu, const struct vmxlab_event *ev);
 
 /** vmxlab_arch_vcpu_stats() - fill in the exit counters of @vcpu. */
 void vmxlab_arch_vcpu_stats(struct vmxlab_vcpu *vcpu,

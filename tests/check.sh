@@ -9,7 +9,8 @@
 #    test kernel (tests/rig/kernel.sh) and finds Debian's stock cloud kernel;
 # 2. host checks: the module built with W=1 against both kernels, sparse,
 #    checkpatch --strict, kernel-doc, the uapi header alone as C90 and
-#    without holes, the tool and helpers as static binaries; installation
+#    without holes, the tool and helpers as static binaries, the tool's
+#    device models' unit test (tests/tool-unit); installation
 #    (tests/check-install.sh: versions, make install, DKMS, a clean tree);
 # 3. boots each lane's initramfs: Bochs (VMX) with 1 and 2 CPUs on both
 #    kernels, QEMU TCG (no VMX, KUnit) on both kernels, and "nested": the
@@ -124,7 +125,7 @@ else
 fi
 
 mapfile -t kfiles < <(find module arch uapi tests/kunit -name '*.[ch]' | sort)
-mapfile -t ufiles < <(find userspace tests/helpers -name '*.[ch]' | sort)
+mapfile -t ufiles < <(find userspace tests/helpers tests/tool-unit -name '*.[ch]' | sort)
 # checkpatch: kernel style everywhere, with documented exceptions.
 # vmx_ops.h's asm-goto label operands (%l[fault]) read to checkpatch as a
 # modulo operator (SPACING), and its DEFINE_VMX_INSN() defines whole
@@ -163,6 +164,13 @@ if build_tools; then
 	host_result ok "build: tool and test helpers, static, no warnings"
 else
 	host_result fail "build: tool and test helpers, static, no warnings"
+fi
+# The PIC and PIT models of `vmxlab run`, on the host (KTAP in the log).
+if make -s -C tests/tool-unit O="$results/build" >"$results/tool-unit.log" 2>&1; then
+	host_result ok "tool device models (PIC, PIT) unit test"
+else
+	grep -E "^not ok|^ *#|error|warning" "$results/tool-unit.log" | head -n 30
+	host_result fail "tool device models (PIC, PIT) unit test" "see tool-unit.log"
 fi
 
 step "installation"

@@ -393,6 +393,12 @@ static struct vmxlab_run *volatile signal_run;
  */
 static void on_signal(int sig)
 {
+	/* The tick timer (irq.c): only back to the run loop. */
+	if (sig == SIGUSR1) {
+		if (signal_run)
+			signal_run->immediate_exit = 1;
+		return;
+	}
 	if (sig == SIGALRM)
 		timed_out = 1;
 	else
@@ -404,7 +410,7 @@ static void on_signal(int sig)
 /* No SA_RESTART: the signal must interrupt VMXLAB_RUN with EINTR. */
 int setup_signals(struct vm *vm)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGALRM };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGALRM, SIGUSR1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct itimerval t = { { 0, 0 }, { 0, 0 } };
 	size_t i;
@@ -451,13 +457,19 @@ static int pending_stop(struct vm *vm)
 	return RUN_CONTINUE;
 }
 
-/* HLT: with IF clear nothing can ever resume the guest, so it is done. */
+/*
+ * HLT: with IF set it waits for the next interrupt of the PIT or the PIC
+ * (irq.c); with IF clear, or no interrupt source, nothing can ever resume
+ * the guest, so it is done.
+ */
 static int end_hlt(struct vm *vm)
 {
 	unsigned long long rip = vm->run->rip;
 
 	/* vmxlab bench times HLT: the guest goes on past it. */
 	if (vm->opts->bench)
+		return RUN_CONTINUE;
+	if ((vm->run->flags & VMXLAB_RUN_IF) && irq_halt_wait(vm))
 		return RUN_CONTINUE;
 	if (vm->run->flags & VMXLAB_RUN_IF)
 		return run_end(RUN_HALT_IF,
@@ -540,6 +552,9 @@ static int handle_exit(struct vm *vm)
 			break;
 		trace_drain(vm);
 		return RUN_CONTINUE;
+	case VMXLAB_EXIT_IRQ_WINDOW_OPEN:
+		/* irq_before_run() injects the interrupt now. */
+		return RUN_CONTINUE;
 	}
 	return run_end(RUN_INTERNAL,
 		       "exit reason %u from the kernel is unknown to this tool, at RIP 0x%llx",
@@ -561,6 +576,8 @@ int run_loop(struct vm *vm)
 		r = pending_stop(vm);
 		if (r != RUN_CONTINUE)
 			return r;
+		if (vm->irq_active && irq_before_run(vm))
+			return RUN_SETUP;
 		r = vmxlab_run(vm->vcpufd);
 		trace_drain(vm);
 		if (r == -EINTR)
@@ -670,7 +687,7 @@ static int run_guest(struct vm *vm, const struct boot *b)
 	if (vm->opts->trace && trace_start(vm))
 		return RUN_SETUP;
 	devices_init(vm);
-	if (setup_signals(vm))
+	if (irq_init(vm, SIGUSR1) || setup_signals(vm))
 		return RUN_SETUP;
 	t0 = now();
 	status = run_loop(vm);

@@ -112,7 +112,7 @@ struct bus_dev {
 struct bus {
 	const char *name;		/* "port", "MMIO" */
 	int ndevs;
-	struct bus_dev devs[8];
+	struct bus_dev devs[16];
 	uint64_t unclaimed;		/* accesses no device took */
 };
 
@@ -124,10 +124,11 @@ struct vm {
 	struct vmxlab_run *run;
 	int run_size;
 	struct bus pio, mmio;
-	uint64_t exits[VMXLAB_EXIT_TRACE_FULL + 1];	/* by VMXLAB_EXIT_* */
+	uint64_t exits[VMXLAB_EXIT_IRQ_WINDOW_OPEN + 1]; /* by VMXLAB_EXIT_* */
 	uint64_t exits_other;				/* unknown reasons */
 	struct vmxlab_trace_ring *trace;		/* --trace: the ring */
 	uint64_t traced;				/* records printed */
+	bool irq_active;		/* the guest touched the PIC or PIT (irq.c) */
 };
 
 /* run.c */
@@ -154,6 +155,11 @@ void trace_end(struct vm *vm);
 /* stats.c: exit latency from the module (--stats, --stats-json). */
 int stats_start(struct vm *vm);
 void stats_print(struct vm *vm);
+
+/* irq.c: the 8259A pair, the 8254 and their interrupts to the vCPU. */
+int irq_init(struct vm *vm, int tick_signal);
+int irq_before_run(struct vm *vm);
+bool irq_halt_wait(struct vm *vm);
 
 /* loader.c: reads IMAGE into guest memory; 0, or -1 after a message. */
 int load_image(const struct run_opts *o, struct guest_mem *m, struct boot *b);

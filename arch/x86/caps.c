@@ -381,6 +381,20 @@ unsigned int vmx_caps_evaluate(const struct vmx_msrs *msrs,
 
 	check_ept_vpid(&e, caps);
 
+	/*
+	 * The window exits are switched on per entry (events.c), so they are
+	 * no part of the controls chosen above: the CPU need only allow them
+	 * (A.3.2). NMI-window exiting exists only with virtual NMIs (26.2.1.1),
+	 * and NMIs are injected only with both.
+	 */
+	require(&e, caps->proc.allowed1 & CPU_BASED_INTR_WINDOW_EXITING,
+		"processor-based: interrupt-window exiting");
+	if ((caps->pin.used & PIN_BASED_VIRTUAL_NMIS) &&
+	    (caps->proc.allowed1 & CPU_BASED_NMI_WINDOW_EXITING))
+		caps->features |= VMXLAB_FEAT_VIRTUAL_NMIS;
+	else if (!(caps->pin.allowed0 & PIN_BASED_VIRTUAL_NMIS))
+		caps->pin.used &= ~PIN_BASED_VIRTUAL_NMIS;
+
 	if (caps->proc2.used & SECONDARY_EXEC_UNRESTRICTED_GUEST)
 		caps->features |= VMXLAB_FEAT_UNRESTRICTED_GUEST;
 	if (caps->pin.used & PIN_BASED_VMX_PREEMPTION_TIMER)

@@ -312,9 +312,19 @@ static enum vmx_exit_action handle_triple_fault(struct vmx_vcpu *v)
 	return VMX_TO_USER;
 }
 
+/*
+ * HLT ends at once when an event is queued that the guest will take: an
+ * NMI or exception, or an interrupt with RFLAGS.IF set (SDM Vol. 3A 6.8:
+ * HLT waits for an unmasked interrupt, an NMI...). Otherwise userspace,
+ * which owns the interrupt sources, decides when to run the guest again.
+ */
 static enum vmx_exit_action handle_hlt(struct vmx_vcpu *v)
 {
 	skip_instruction(v);
+	if ((v->events & (VMX_EV_EXCEPTION | VMX_EV_NMI)) ||
+	    ((v->events & VMX_EV_INTR) &&
+	     (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)))
+		return VMX_RESUME;
 	run_of(v)->exit_reason = VMXLAB_EXIT_HLT;
 	return VMX_TO_USER;
 }
@@ -1145,6 +1155,8 @@ static const vmx_exit_handler exit_handlers[VMXLAB_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXCEPTION_NMI]		= handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT]	= handle_resume,
 	[EXIT_REASON_TRIPLE_FAULT]		= handle_triple_fault,
+	[EXIT_REASON_INTERRUPT_WINDOW]		= vmx_handle_intr_window,
+	[EXIT_REASON_NMI_WINDOW]		= vmx_handle_nmi_window,
 	[EXIT_REASON_CPUID]			= handle_cpuid,
 	[EXIT_REASON_HLT]			= handle_hlt,
 	/* Guest memory is write-back RAM the host keeps coherent. */

@@ -390,6 +390,16 @@ static int stopped(struct vmx_vcpu *v)
 	return 0;
 }
 
+/* The guest's state at a return to userspace, in the run page. */
+static void report_state(struct vmx_vcpu *v, struct vmxlab_run *run)
+{
+	run->rip = vmcs_readl(GUEST_RIP);
+	run->rflags = vmcs_readl(GUEST_RFLAGS);
+	run->flags = (run->rflags & X86_EFLAGS_IF) ? VMXLAB_RUN_IF : 0;
+	if ((run->rflags & X86_EFLAGS_IF) && vmx_ready_for_interrupt(v))
+		run->flags |= VMXLAB_RUN_READY_FOR_INTR;
+}
+
 int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 {
 	struct vmx_vcpu *v = to_vmx(vcpu);
@@ -423,6 +433,11 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 		    VMX_MSR_KERNEL_GS_BASE].value = h.kernel_gs_base;
 	if (v->pending != VMX_PENDING_NONE)
 		vmx_complete_userspace(v);
+	/* Read once per RUN: userspace sets it between runs (events.c). */
+	if (unlikely(READ_ONCE(run->request_interrupt_window)))
+		v->events |= VMX_EV_WINDOW_REQUEST;
+	else if (unlikely(v->events & VMX_EV_WINDOW_REQUEST))
+		v->events &= ~VMX_EV_WINDOW_REQUEST;
 	if (vmx_vcpu_put(v)) {
 		r = stopped(v);
 		goto out;
@@ -447,6 +462,9 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 			break;
 		}
 		ret = 0;
+		/* Queued events and window exits (events.c). */
+		if (unlikely(v->events))
+			vmx_inject_events(v);
 		if (vmxlab_stats_active(vcpu) && vmxlab_trace_full(vcpu)) {
 			/* No room for the exit before: the reader drains first. */
 			run->exit_reason = VMXLAB_EXIT_TRACE_FULL;
@@ -466,12 +484,8 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 		} else {
 			action = vmx_handle_exit(v, reason & 0xffff);
 		}
-		if (action == VMX_TO_USER) {
-			run->rip = vmcs_readl(GUEST_RIP);
-			run->rflags = vmcs_readl(GUEST_RFLAGS);
-			run->flags = (run->rflags & X86_EFLAGS_IF) ?
-				     VMXLAB_RUN_IF : 0;
-		}
+		if (action == VMX_TO_USER)
+			report_state(v, run);
 		if (vmx_vcpu_put(v)) {
 			/* A VMREAD or VMWRITE failed: nothing above counts. */
 			r = stopped(v);
@@ -479,6 +493,16 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 		}
 		if (action == VMX_TO_USER)
 			break;
+	}
+	/*
+	 * Interrupted, maybe after exits the kernel handled: the state
+	 * userspace decides on injecting by is that of now (KVM, too, fills
+	 * in its run page on -EINTR).
+	 */
+	if (r == -EINTR && !vmx_vcpu_load(v)) {
+		report_state(v, run);
+		if (vmx_vcpu_put(v))
+			r = stopped(v);
 	}
 out:
 	run->exit_count = v->entries;

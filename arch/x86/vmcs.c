@@ -600,8 +600,8 @@ static void vmcs_init_controls(struct vmx_vcpu *v)
 	u32 proc2 = c->proc2;
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin);
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
-	/* Without a TSC_AUX of the host's to switch with, no RDTSCP. */
+	v->proc = c->proc;
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, v->proc);
 	/* Without a TSC_AUX of the host's to switch with, no RDTSCP. */
 	if (!vmx_guest_has_rdtscp())
 		proc2 &= ~SECONDARY_EXEC_ENABLE_RDTSCP;

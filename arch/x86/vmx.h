@@ -57,6 +57,31 @@ enum vmx_pending {
 	VMX_PENDING_MMIO,	/* an MMIO MOV handed to userspace */
 };
 
+/*
+ * struct vmx_vcpu.events: what events.c has to do before an entry. The
+ * queued events (VMXLAB_INJECT), userspace's request for an interrupt
+ * window, and which window exits are armed in the VMCS. While it is 0 the
+ * entry path skips events.c altogether.
+ */
+#define VMX_EV_EXCEPTION	BIT(0)	/* @exc is queued */
+#define VMX_EV_NMI		BIT(1)	/* an NMI is queued */
+#define VMX_EV_INTR		BIT(2)	/* interrupt @intr_vector is queued */
+#define VMX_EV_WINDOW_REQUEST	BIT(3)	/* run->request_interrupt_window */
+#define VMX_EV_INTR_WINDOW	BIT(4)	/* interrupt-window exiting is on */
+#define VMX_EV_NMI_WINDOW	BIT(5)	/* NMI-window exiting is on */
+
+/**
+ * struct vmx_exception - an exception queued by VMXLAB_INJECT
+ * @vector: 0 to 31.
+ * @has_error: it pushes @error.
+ * @error: the error code.
+ */
+struct vmx_exception {
+	u8 vector;
+	bool has_error;
+	u32 error;
+};
+
 /**
  * struct vmx_io_op - a port I/O instruction in flight
  * @in: IN/INS.
@@ -127,6 +152,11 @@ struct vmx_vmfail {
  * @host_cr4: HOST_CR4 as last written.
  * @host_cpu: the CPU whose per-CPU host fields (TR, GDTR, GS base,
  *        SYSENTER_ESP) are in the VMCS.
+ * @proc: the primary processor-based controls as in the VMCS (the window
+ *        exits come and go).
+ * @events: VMX_EV_*: events.c has work before the next entry.
+ * @intr_vector: the vector of a queued interrupt (VMX_EV_INTR).
+ * @exc: a queued exception (VMX_EV_EXCEPTION).
  * @msr_page: the VM-entry MSR-load / VM-exit MSR-store list (guest values)
  *        and, at offset 2048, the VM-exit MSR-load list (host values).
  * @msr_first: the first entry of the MSR lists in use: 0, or 1 when the
@@ -164,6 +194,10 @@ struct vmx_vcpu {
 	unsigned long host_cr3;
 	unsigned long host_cr4;
 	int host_cpu;
+	u32 proc;
+	u8 events;
+	u8 intr_vector;
+	struct vmx_exception exc;
 	struct vmx_msr_entry *msr_page;
 	unsigned int msr_first;
 	unsigned int nr_switched;
@@ -269,6 +303,13 @@ void vmx_complete_userspace(struct vmx_vcpu *v);
 void vmx_queue_exception(struct vmx_vcpu *v, u8 vector, bool has_error,
 			 u32 error);
 u32 vmx_diagnose_entry_failure(struct vmx_vcpu *v);
+
+/* events.c */
+void vmx_inject_events(struct vmx_vcpu *v);
+bool vmx_interrupt_allowed(struct vmx_vcpu *v);
+bool vmx_ready_for_interrupt(struct vmx_vcpu *v);
+enum vmx_exit_action vmx_handle_intr_window(struct vmx_vcpu *v);
+enum vmx_exit_action vmx_handle_nmi_window(struct vmx_vcpu *v);
 
 /* vmenter.S */
 int vmxlab_vmenter(struct vmx_vcpu *v, bool launched);

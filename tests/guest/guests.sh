@@ -20,6 +20,8 @@ PASS_STATUS=33
 # Guest RAM unless a test says otherwise: every guest fits in 2 MiB, and
 # less memory to pin makes runs faster (the tool's default is 64 MiB).
 GUEST_MEM=16M
+# The TSC rate in kHz, for guests that time something by it (pit-irq).
+TSC_KHZ=$(awk '/^cpu MHz/ { printf "%d", $4 * 1000; exit }' /proc/cpuinfo)
 
 # The guest tests, in the order they run: lane-vmx.sh puts $GUEST_TESTS, the
 # names in this table, in its ALL_TESTS. A row
@@ -92,6 +94,10 @@ run_hostile_triple
 run_triple_fault | triple-fault.elf | -       | 2      | -     | triple-fault: now
 run_halt         | halt.bin         | -       | 0      | -     | halt: cli
 run_halt         | halt-sti.bin     | -       | 12     | -     | halt: sti
+# IRQ 0 of the tool's 8254 through its 8259A, injected (VMXLAB_INJECT)
+# when the guest can take it, waking HLT: 100 Hz by the TSC.
+run_pit_irq      | pit-irq.elf      | --cmdline "tsc_khz=$TSC_KHZ" | PASS | -
+	| pit-irq: 21 ticks at 100 Hz
 run_timeout
 run_sigint
 run_two_vms

@@ -178,6 +178,10 @@
 #define E_HOSTILE_REP		0x0c	/* REP INS/OUTS edge cases */
 #define E_HOSTILE_REMAP		0x0d	/* a stale translation after INVLPG */
 #define E_HOSTILE_UD		0x0e	/* SMX, SGX, VMFUNC...: #UD, CPUID */
+/* pit-irq */
+#define E_PIT_CMDLINE		0x59	/* no tsc_khz=N on the command line */
+#define E_PIT_RATE		0x5a	/* IRQ 0 not at 100 Hz by the TSC */
+#define E_PIT_ISR		0x5b	/* the EOI left IR0 in service */
 /* any guest */
 #define E_RETURNED		0x7d	/* HLT or a fault returned */
 #define E_EXCEPTION		0x7e	/* unexpected exception */

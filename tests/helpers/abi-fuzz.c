@@ -201,6 +201,7 @@ enum ioc {
 	IOC_SET_EXIT_STATS,
 	IOC_GET_EXIT_STATS,
 	IOC_SET_TRACE,
+	IOC_INJECT,
 	IOC_UNKNOWN,
 	NR_IOC
 };
@@ -237,6 +238,7 @@ static const struct ioc_info iocs[NR_IOC] = {
 	[IOC_SET_EXIT_STATS] = { "SET_EXIT_STATS", { EINVAL, ENOMEM, EPERM } },
 	[IOC_GET_EXIT_STATS] = { "GET_EXIT_STATS", { EFAULT, EINVAL, E2BIG, ENOMEM, EPERM } },
 	[IOC_SET_TRACE] = { "SET_TRACE", { EFAULT, EINVAL, EBUSY, ENOMEM, EPERM } },
+	[IOC_INJECT] = { "INJECT", { EFAULT, EINVAL, EBUSY, EOPNOTSUPP, EPERM } },
 	[IOC_UNKNOWN] = { "unknown", { ENOTTY } },
 };
 
@@ -2395,6 +2397,53 @@ static void op_trace(void)
 	munmap(p, len);
 }
 
+/*
+ * INJECT of any event, valid or not, into a vCPU in whatever state it is
+ * in: the next RUN delivers it, waits for a window, or the guest dies of
+ * it (SHUTDOWN); never a failed entry of vmxlab's making.
+ */
+static void op_inject(void)
+{
+	/* The vectors that push an error code (SDM Vol. 3A Table 6-1). */
+	static const __u32 error_code_vectors = 0x00227d00;
+	struct vmxlab_event ev;
+	struct vm *vm;
+	struct vcpu *vc = pick_vcpu(&vm, 0);
+	int bad;
+	long ret;
+
+	if (!vc)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = one_in(8) ? rnd() : below(3);
+	ev.vector = ev.type == VMXLAB_EVENT_EXCEPTION && !one_in(8) ? below(32) :
+		    ev.type == VMXLAB_EVENT_NMI && !one_in(8) ? 0 : rnd();
+	ev.has_error_code = one_in(8) ? rnd() :
+			    ev.type == VMXLAB_EVENT_EXCEPTION && ev.vector < 32 &&
+			    ((error_code_vectors >> ev.vector) & 1);
+	ev.error_code = ev.has_error_code || one_in(8) ? rnd() : 0;
+	if (one_in(10))
+		ev.pad = rnd() | 1;
+	if (one_in(10))
+		ev.reserved[below(2)] = rnd() | 1;
+	bad = ev.pad || ev.reserved[0] || ev.reserved[1] || ev.type > 2 ||
+	      ev.has_error_code > 1 || (!ev.has_error_code && ev.error_code);
+	if (ev.type == VMXLAB_EVENT_INTR)
+		bad |= ev.has_error_code;
+	if (ev.type == VMXLAB_EVENT_NMI)
+		bad |= ev.vector || ev.has_error_code;
+	if (ev.type == VMXLAB_EVENT_EXCEPTION)
+		bad |= ev.vector > 31 || ev.vector == 2 ||
+		       (ev.vector < 32 && ev.has_error_code !=
+			((error_code_vectors >> ev.vector) & 1));
+	say_what("INJECT vm%d vcpu %lu type %u vector %u error %u/%#x",
+		 vm->idx, vc->id, ev.type, ev.vector, ev.has_error_code,
+		 ev.error_code);
+	ret = cioctl(IOC_INJECT, vc->fd, VMXLAB_INJECT,
+		     one_in(20) ? 8 : (unsigned long)&ev);
+	check(IOC_INJECT, ret, bad, NULL);
+}
+
 /* Random bytes over the run page, immediate_exit included. */
 static void scribble(struct vmxlab_run *run)
 {
@@ -2523,13 +2572,14 @@ static void op_two_runs(void)
 }
 
 /* ioctl commands of each fd kind: dev, VM, vCPU. */
-static const unsigned long known_cmds[3][9] = {
+#define MAX_CMDS	10
+static const unsigned long known_cmds[3][MAX_CMDS] = {
 	{ VMXLAB_GET_API_VERSION, VMXLAB_GET_CAPS, VMXLAB_CREATE_VM,
 	  VMXLAB_GET_RUN_SIZE },
 	{ VMXLAB_SET_MEMORY_REGION, VMXLAB_CREATE_VCPU },
 	{ VMXLAB_GET_REGS, VMXLAB_SET_REGS, VMXLAB_GET_SREGS, VMXLAB_SET_SREGS,
 	  VMXLAB_RUN, VMXLAB_GET_VCPU_STATS, VMXLAB_SET_EXIT_STATS,
-	  VMXLAB_GET_EXIT_STATS, VMXLAB_SET_TRACE },
+	  VMXLAB_GET_EXIT_STATS, VMXLAB_SET_TRACE, VMXLAB_INJECT },
 };
 
 /* A command fd kind KIND does not know: the others', or made up. */
@@ -2545,17 +2595,17 @@ static unsigned long unknown_cmd(int kind)
 		if (one_in(3)) {
 			int other = (kind + 1 + below(2)) % 3;
 
-			cmd = known_cmds[other][below(9)];
+			cmd = known_cmds[other][below(MAX_CMDS)];
 			if (!cmd)
 				continue;
 		} else {
 			cmd = _IOC(below(4), types[below(ARRAY_SIZE(types))],
 				   below(256), below(1 << _IOC_SIZEBITS));
 		}
-		for (i = 0; i < 9; i++)
+		for (i = 0; i < MAX_CMDS; i++)
 			if (cmd == known_cmds[kind][i])
 				break;
-		if (i == 9)
+		if (i == MAX_CMDS)
 			return cmd;
 	}
 }
@@ -2793,6 +2843,7 @@ static const struct op ops[] = {
 	{ "stats", op_stats, 3 },
 	{ "exit-stats", op_exit_stats, 2 },
 	{ "trace", op_trace, 2 },
+	{ "inject", op_inject, 3 },
 	{ "scribble-run-page", op_scribble, 3 },
 	{ "unknown-ioctl", op_unknown, 4 },
 	{ "dev-ioctl", op_dev, 3 },

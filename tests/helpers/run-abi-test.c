@@ -2264,6 +2264,213 @@ out:
 	       vms_becomes(baseline), baseline);
 }
 
+/*
+ * Event injection (VMXLAB_INJECT, request_interrupt_window) in real mode:
+ * IVT at 0, the handlers below count into bytes at 0x600, and the
+ * interrupt handler keeps its return IP at 0x610. What each exit of the
+ * main code is for is in check_event_injection().
+ */
+static const unsigned char events_code[] = {
+	0xe6, 0xf4,		/* 1000: out 0xf4, al	A: IF = 0 */
+	0xfb,			/* 1002: sti */
+	0x90,			/* 1003: nop		(STI blocking) */
+	0x90,			/* 1004: nop */
+	0xe6, 0xf4,		/* 1005: out 0xf4, al	B */
+	0xf4,			/* 1007: hlt		C */
+	0xfa,			/* 1008: cli */
+	0xf4,			/* 1009: hlt		D: IF = 0 */
+	0xfb,			/* 100a: sti */
+	0xf4,			/* 100b: hlt		(STI blocking) */
+	0xe6, 0xf4,		/* 100c: out 0xf4, al	E */
+	0xfa,			/* 100e: cli */
+	0xe6, 0xf4,		/* 100f: out 0xf4, al	F */
+	0xe6, 0xf4,		/* 1011: out 0xf4, al	G */
+	0xe6, 0xf4,		/* 1013: out 0xf4, al	H */
+	0xf4,			/* 1015: hlt		I */
+};
+
+#define EV_INTR_HANDLER	0x2000
+#define EV_NMI_HANDLER	0x2010
+#define EV_EXC_HANDLER	0x2020
+#define EV_VECTOR	0x20
+#define EV_COUNT_INTR	0x600
+#define EV_COUNT_NMI	0x601
+#define EV_COUNT_EXC	0x602
+#define EV_RET_IP	0x610
+
+static const unsigned char ev_intr_handler[] = {
+	0x55,			/* push bp */
+	0x89, 0xe5,		/* mov bp, sp */
+	0x8b, 0x46, 0x02,	/* mov ax, [bp + 2]: the return IP */
+	0xa3, 0x10, 0x06,	/* mov [0x610], ax */
+	0x5d,			/* pop bp */
+	0xfe, 0x06, 0x00, 0x06,	/* inc byte [0x600] */
+	0xcf,			/* iret */
+};
+
+static const unsigned char ev_nmi_handler[] = {
+	0xfe, 0x06, 0x01, 0x06,	/* inc byte [0x601] */
+	0xe6, 0xf5,		/* out 0xf5, al: an exit inside the handler */
+	0xcf,			/* iret: ends the blocking by NMI */
+};
+
+static const unsigned char ev_exc_handler[] = {
+	0xfe, 0x06, 0x02, 0x06,	/* inc byte [0x602] */
+	0xcf,			/* iret */
+};
+
+static void set_ivt(unsigned char *mem, int vector, unsigned int handler)
+{
+	mem[vector * 4] = handler & 0xff;
+	mem[vector * 4 + 1] = handler >> 8;
+	mem[vector * 4 + 2] = 0;
+	mem[vector * 4 + 3] = 0;
+}
+
+static long inject(int vcpu, __u8 type, __u8 vector, __u8 has_error,
+		   __u32 error)
+{
+	struct vmxlab_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.vector = vector;
+	ev.has_error_code = has_error;
+	ev.error_code = error;
+	return xioctl(vcpu, VMXLAB_INJECT, (unsigned long)&ev);
+}
+
+/* RUN, and the exit must be REASON at RIP. */
+static void run_expect(struct guest *g, const char *what, __u32 reason,
+		       __u64 rip)
+{
+	char name[160], got[64], want[64];
+	long r = xioctl(g->vcpu, VMXLAB_RUN, 0);
+
+	snprintf(name, sizeof(name), "%s: RUN", what);
+	expect(name, r, 0);
+	snprintf(name, sizeof(name), "%s: exit", what);
+	snprintf(got, sizeof(got), "reason %u rip %#llx", g->run->exit_reason,
+		 (unsigned long long)g->run->rip);
+	snprintf(want, sizeof(want), "reason %u rip %#llx", reason,
+		 (unsigned long long)rip);
+	expect_that(name, g->run->exit_reason == reason && g->run->rip == rip,
+		    got, want);
+}
+
+static void check_event_injection(int dev)
+{
+	struct vmxlab_event ev;
+	struct vmxlab_caps caps;
+	unsigned char *m;
+	struct guest g;
+	int vnmi;
+
+	if (!expect("caps for the injection checks",
+		    xioctl(dev, VMXLAB_GET_CAPS, (unsigned long)&caps), 0))
+		return;
+	vnmi = !!(caps.features & VMXLAB_FEAT_VIRTUAL_NMIS);
+	if (guest_setup(dev, &g, events_code, sizeof(events_code))) {
+		expect("guest setup for the injection checks", -1, 0);
+		guest_teardown(&g);
+		return;
+	}
+	m = g.mem;
+	set_ivt(m, EV_VECTOR, EV_INTR_HANDLER);
+	set_ivt(m, 2, EV_NMI_HANDLER);
+	set_ivt(m, 6, EV_EXC_HANDLER);
+	set_ivt(m, 13, EV_EXC_HANDLER);
+	memcpy(m + EV_INTR_HANDLER, ev_intr_handler, sizeof(ev_intr_handler));
+	memcpy(m + EV_NMI_HANDLER, ev_nmi_handler, sizeof(ev_nmi_handler));
+	memcpy(m + EV_EXC_HANDLER, ev_exc_handler, sizeof(ev_exc_handler));
+
+	/* The argument rules (KUnit checks every one; these, the wiring). */
+	expect("INJECT of an unknown type: EINVAL", inject(g.vcpu, 3, 0, 0, 0),
+	       -EINVAL);
+	expect("INJECT of #GP without its error code: EINVAL",
+	       inject(g.vcpu, VMXLAB_EVENT_EXCEPTION, 13, 0, 0), -EINVAL);
+	memset(&ev, 0, sizeof(ev));
+	ev.reserved[1] = 1;
+	expect("INJECT with a reserved word set: EINVAL",
+	       xioctl(g.vcpu, VMXLAB_INJECT, (unsigned long)&ev), -EINVAL);
+	expect("INJECT from a bad pointer: EFAULT",
+	       xioctl(g.vcpu, VMXLAB_INJECT, 8), -EFAULT);
+
+	/* A: IF = 0, so the interrupt waits in the queue. */
+	run_expect(&g, "exit A (OUT with IF = 0)", VMXLAB_EXIT_IO, 0x1000);
+	expect("A: not ready for an interrupt (IF = 0)",
+	       g.run->flags & VMXLAB_RUN_READY_FOR_INTR, 0);
+	expect("INJECT interrupt 0x20 at A",
+	       inject(g.vcpu, VMXLAB_EVENT_INTR, EV_VECTOR, 0, 0), 0);
+	expect("INJECT a second interrupt while one is queued: EBUSY",
+	       inject(g.vcpu, VMXLAB_EVENT_INTR, EV_VECTOR, 0, 0), -EBUSY);
+	/*
+	 * B: STI sets IF, blocks for one more instruction (the NOP at 0x1003),
+	 * and the window exit lets the interrupt in before 0x1004.
+	 */
+	run_expect(&g, "exit B (after STI; NOP; NOP)", VMXLAB_EXIT_IO, 0x1005);
+	expect("B: the interrupt was delivered once", m[EV_COUNT_INTR], 1);
+	expect("B: ... after the instruction STI blocks (return IP 0x1004)",
+	       m[EV_RET_IP] | m[EV_RET_IP + 1] << 8, 0x1004);
+	expect("B: ready for an interrupt",
+	       !!(g.run->flags & VMXLAB_RUN_READY_FOR_INTR), 1);
+	/* request_interrupt_window: an exit before the HLT at 0x1007. */
+	g.run->request_interrupt_window = 1;
+	run_expect(&g, "request_interrupt_window with IF = 1",
+		   VMXLAB_EXIT_IRQ_WINDOW_OPEN, 0x1007);
+	g.run->request_interrupt_window = 0;
+	/* C: HLT with IF = 1 and nothing queued goes to userspace. */
+	run_expect(&g, "exit C (HLT, nothing queued)", VMXLAB_EXIT_HLT, 0x1008);
+	/* D: HLT with IF = 0; queue an interrupt then. */
+	run_expect(&g, "exit D (CLI; HLT)", VMXLAB_EXIT_HLT, 0x100a);
+	expect("INJECT interrupt 0x20 at D",
+	       inject(g.vcpu, VMXLAB_EVENT_INTR, EV_VECTOR, 0, 0), 0);
+	/*
+	 * STI; HLT: the HLT runs under STI blocking, so the interrupt is
+	 * not in yet; HLT must end at once for it rather than exit.
+	 */
+	run_expect(&g, "exit E (STI; HLT with an interrupt queued)",
+		   VMXLAB_EXIT_IO, 0x100c);
+	expect("E: the interrupt woke the HLT", m[EV_COUNT_INTR], 2);
+	expect("E: ... returning after the HLT (return IP 0x100c)",
+	       m[EV_RET_IP] | m[EV_RET_IP + 1] << 8, 0x100c);
+
+	run_expect(&g, "exit F (CLI; OUT)", VMXLAB_EXIT_IO, 0x100f);
+	if (!vnmi) {
+		expect("INJECT of an NMI without virtual NMIs: EOPNOTSUPP",
+		       inject(g.vcpu, VMXLAB_EVENT_NMI, 0, 0, 0), -EOPNOTSUPP);
+	} else {
+		/* An NMI ignores IF; its handler exits with OUT 0xf5. */
+		expect("INJECT an NMI at F (IF = 0)",
+		       inject(g.vcpu, VMXLAB_EVENT_NMI, 0, 0, 0), 0);
+		run_expect(&g, "the NMI handler's OUT", VMXLAB_EXIT_IO,
+			   EV_NMI_HANDLER + 4);
+		expect("the NMI was delivered", m[EV_COUNT_NMI], 1);
+		/* A second NMI waits for the first handler's IRET. */
+		expect("INJECT a second NMI inside the handler",
+		       inject(g.vcpu, VMXLAB_EVENT_NMI, 0, 0, 0), 0);
+		run_expect(&g, "the second NMI handler's OUT", VMXLAB_EXIT_IO,
+			   EV_NMI_HANDLER + 4);
+		expect("the second NMI came after the first IRET",
+		       m[EV_COUNT_NMI], 2);
+		run_expect(&g, "exit G, back from both NMIs", VMXLAB_EXIT_IO,
+			   0x1011);
+	}
+	if (!vnmi)
+		run_expect(&g, "exit G", VMXLAB_EXIT_IO, 0x1011);
+	/* Exceptions: #UD, then #GP whose error code real mode drops. */
+	expect("INJECT #UD at G",
+	       inject(g.vcpu, VMXLAB_EVENT_EXCEPTION, 6, 0, 0), 0);
+	run_expect(&g, "exit H, after the #UD handler", VMXLAB_EXIT_IO, 0x1013);
+	expect("H: #UD delivered", m[EV_COUNT_EXC], 1);
+	expect("INJECT #GP (error code 0x1234) at H",
+	       inject(g.vcpu, VMXLAB_EVENT_EXCEPTION, 13, 1, 0x1234), 0);
+	run_expect(&g, "exit I: #GP handled, no error code pushed in real mode",
+		   VMXLAB_EXIT_HLT, 0x1016);
+	expect("I: #GP delivered", m[EV_COUNT_EXC], 2);
+	guest_teardown(&g);
+}
+
 int main(void)
 {
 	long baseline, run_size = 0;
@@ -2303,6 +2510,7 @@ int main(void)
 	check_ldt_after_exit(dev);
 	check_exit_stats(dev);
 	check_trace_ring(dev);
+	check_event_injection(dev);
 	/* Last: they break a vCPU on purpose. */
 	check_vmptrld_fail_create(dev);
 	check_vmptrld_fail_run(dev, baseline);

@@ -106,10 +106,71 @@ static void regs_reserved_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vmxlab_regs_reserved_zero(&r));
 }
 
+struct event_case {
+	const char *desc;
+	struct vmxlab_event e;
+	int want;
+};
+
+#define EXC	VMXLAB_EVENT_EXCEPTION
+
+static const struct event_case event_cases[] = {
+	/* An external interrupt may have any vector, 0 to 255. */
+	{ "intr-0", { .type = VMXLAB_EVENT_INTR, .vector = 0 }, 0 },
+	{ "intr-255", { .type = VMXLAB_EVENT_INTR, .vector = 255 }, 0 },
+	/* Interrupts push no error code. */
+	{ "intr-error-code", { .type = VMXLAB_EVENT_INTR, .vector = 32,
+			       .has_error_code = 1 }, -EINVAL },
+	/* An NMI is vector 2 by definition: the field must be 0. */
+	{ "nmi", { .type = VMXLAB_EVENT_NMI }, 0 },
+	{ "nmi-vector", { .type = VMXLAB_EVENT_NMI, .vector = 2 }, -EINVAL },
+	/* #UD pushes no error code, #GP and #PF do (SDM Vol. 3A Table 6-1). */
+	{ "ud", { .type = EXC, .vector = 6 }, 0 },
+	{ "ud-error-code", { .type = EXC, .vector = 6, .has_error_code = 1 }, -EINVAL },
+	{ "gp", { .type = EXC, .vector = 13, .has_error_code = 1,
+		  .error_code = 0x10 }, 0 },
+	{ "gp-no-error-code", { .type = EXC, .vector = 13 }, -EINVAL },
+	{ "pf", { .type = EXC, .vector = 14, .has_error_code = 1, .error_code = 2 }, 0 },
+	/* #DF (8), #AC (17) and #CP (21) push one too. */
+	{ "df", { .type = EXC, .vector = 8, .has_error_code = 1 }, 0 },
+	{ "ac", { .type = EXC, .vector = 17, .has_error_code = 1 }, 0 },
+	{ "cp", { .type = EXC, .vector = 21, .has_error_code = 1 }, 0 },
+	/* Vector 2 is no exception: NMIs go as VMXLAB_EVENT_NMI. */
+	{ "exc-nmi-vector", { .type = EXC, .vector = 2 }, -EINVAL },
+	/* Exceptions are vectors 0 to 31 (26.2.1.3). */
+	{ "exc-31", { .type = EXC, .vector = 31 }, 0 },
+	{ "exc-32", { .type = EXC, .vector = 32 }, -EINVAL },
+	/* An error code without has_error_code would be silently lost. */
+	{ "error-code-without-flag", { .type = EXC, .vector = 6,
+				       .error_code = 1 }, -EINVAL },
+	/* has_error_code is 0 or 1. */
+	{ "has-error-code-2", { .type = EXC, .vector = 13, .has_error_code = 2 }, -EINVAL },
+	/* No such type. */
+	{ "bad-type", { .type = 3 }, -EINVAL },
+	/* Pad and reserved fields must be zero. */
+	{ "pad", { .type = VMXLAB_EVENT_INTR, .pad = 1 }, -EINVAL },
+	{ "reserved", { .type = VMXLAB_EVENT_INTR, .reserved = { 0, 1 } }, -EINVAL },
+};
+
+static void event_case_desc(const struct event_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(event, event_cases, event_case_desc);
+
+static void event_check_test(struct kunit *test)
+{
+	const struct event_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, vmxlab_event_check(&c->e), c->want);
+}
+
 static struct kunit_case abi_cases[] = {
 	KUNIT_CASE_PARAM(mem_region_check_test, region_gen_params),
 	KUNIT_CASE(sregs_pads_test),
 	KUNIT_CASE(regs_reserved_test),
+	KUNIT_CASE_PARAM(event_check_test, event_gen_params),
 	{}
 };
 

@@ -134,7 +134,8 @@ static const struct vmx_msrs full_msrs = {
 			 VMXLAB_FEAT_EPT_2M_PAGES | VMXLAB_FEAT_EPT_AD_BITS | \
 			 VMXLAB_FEAT_INVEPT_SINGLE | VMXLAB_FEAT_INVEPT_ALL | \
 			 VMXLAB_FEAT_INVVPID_SINGLE | VMXLAB_FEAT_INVVPID_ALL | \
-			 VMXLAB_FEAT_PAUSE_LOOP_EXITING | VMXLAB_FEAT_EPT_UC)
+			 VMXLAB_FEAT_PAUSE_LOOP_EXITING | VMXLAB_FEAT_EPT_UC | \
+			 VMXLAB_FEAT_VIRTUAL_NMIS)
 
 /* One change to full_msrs: MSR @idx gets @clear bits cleared, @set set. */
 struct msr_edit {
@@ -182,6 +183,15 @@ static const struct eval_case eval_cases[] = {
 	/* No preemption timer: optional, so only the feature goes. */
 	{ "no-preemption-timer", { { M(TRUE_PINBASED_CTLS), BIT_ULL(32 + 6), 0 } },
 	  0, 0, NULL, FULL_FEATURES & ~VMXLAB_FEAT_PREEMPTION_TIMER },
+	/* No virtual NMIs: optional, NMIs cannot be injected (events.c). */
+	{ "no-virtual-nmis", { { M(TRUE_PINBASED_CTLS), BIT_ULL(32 + 5), 0 } },
+	  0, 0, NULL, FULL_FEATURES & ~VMXLAB_FEAT_VIRTUAL_NMIS },
+	/* Virtual NMIs without NMI-window exiting are of no use either. */
+	{ "no-nmi-window", { { M(TRUE_PROCBASED_CTLS), BIT_ULL(32 + 22), 0 } },
+	  0, 0, NULL, FULL_FEATURES & ~VMXLAB_FEAT_VIRTUAL_NMIS },
+	/* No interrupt-window exiting: no interrupt injection, required. */
+	{ "no-intr-window", { { M(TRUE_PROCBASED_CTLS), BIT_ULL(32 + 2), 0 } },
+	  0, 1, "interrupt-window exiting", 0 },
 	/* A required exit control (load IA32_EFER) cannot be set. */
 	{ "no-exit-load-efer", { { M(TRUE_EXIT_CTLS), BIT_ULL(32 + 21), 0 } },
 	  0, 1, "load IA32_EFER", 0 },
@@ -295,7 +305,8 @@ struct recorded_case {
 			 VMXLAB_FEAT_VPID | VMXLAB_FEAT_PREEMPTION_TIMER |   \
 			 VMXLAB_FEAT_EPT_2M_PAGES | VMXLAB_FEAT_EPT_AD_BITS | \
 			 VMXLAB_FEAT_INVEPT_SINGLE | VMXLAB_FEAT_INVEPT_ALL | \
-			 VMXLAB_FEAT_INVVPID_SINGLE | VMXLAB_FEAT_INVVPID_ALL)
+			 VMXLAB_FEAT_INVVPID_SINGLE | VMXLAB_FEAT_INVVPID_ALL | \
+			 VMXLAB_FEAT_VIRTUAL_NMIS)
 
 static const struct recorded_case recorded_cases[] = {
 	/* Bochs 2.7: timer at TSC rate, PAUSE-loop exiting, UC and WB EPT. */

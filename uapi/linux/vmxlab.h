@@ -46,6 +46,7 @@
 #define VMXLAB_FEAT_INVVPID_ALL		_BITULL(9)
 #define VMXLAB_FEAT_PAUSE_LOOP_EXITING	_BITULL(10)
 #define VMXLAB_FEAT_EPT_UC		_BITULL(11)
+#define VMXLAB_FEAT_VIRTUAL_NMIS	_BITULL(12) /* VMXLAB_INJECT of NMIs */
 
 /* vmxlab_caps.activity_states: bits 8:6 of IA32_VMX_MISC (SDM Vol. 3D A.6). */
 #define VMXLAB_ACTIVITY_HLT		_BITUL(0)
@@ -257,6 +258,7 @@ struct vmxlab_sregs {
 #define VMXLAB_EXIT_VMFAIL		6  /* VMLAUNCH/VMRESUME failed (VMfail) */
 #define VMXLAB_EXIT_INTERNAL_ERROR	7  /* an exit vmxlab cannot handle */
 #define VMXLAB_EXIT_TRACE_FULL		8  /* the trace ring has no room: drain it */
+#define VMXLAB_EXIT_IRQ_WINDOW_OPEN	9  /* request_interrupt_window: inject now */
 
 /* vmxlab_run.vmfail.insn: which VMX instruction failed */
 #define VMXLAB_VMFAIL_INSN_ENTRY	0  /* VMLAUNCH or VMRESUME */
@@ -270,6 +272,7 @@ struct vmxlab_sregs {
 
 /* vmxlab_run.flags */
 #define VMXLAB_RUN_IF			_BITUL(0)  /* guest RFLAGS.IF at exit */
+#define VMXLAB_RUN_READY_FOR_INTR	_BITUL(1)  /* see @flags below */
 
 /* vmxlab_run.io.direction */
 #define VMXLAB_IO_OUT	0
@@ -310,9 +313,17 @@ struct vmxlab_sregs {
 /**
  * struct vmxlab_run - the mmap'd run page of a vCPU (VMXLAB_GET_RUN_SIZE bytes)
  * @immediate_exit: in: if set, VMXLAB_RUN returns -EINTR before entering.
+ * @request_interrupt_window: in: if set and no interrupt is queued,
+ *      VMXLAB_RUN returns with VMXLAB_EXIT_IRQ_WINDOW_OPEN as soon as the
+ *      guest can take an external interrupt (RFLAGS.IF = 1, no blocking by
+ *      STI or MOV SS: SDM Vol. 3C 25.4.2, 26.7.5), before it runs another
+ *      instruction.
  * @pad0: zero.
  * @exit_reason: out: VMXLAB_EXIT_*.
- * @flags: out: VMXLAB_RUN_*.
+ * @flags: out: VMXLAB_RUN_*. VMXLAB_RUN_READY_FOR_INTR: RFLAGS.IF is set,
+ *      nothing blocks interrupts and no interrupt or other event is queued:
+ *      an interrupt given to VMXLAB_INJECT now is delivered at the next
+ *      entry, before the guest runs an instruction.
  * @rip: out: the guest's RIP at the exit.
  * @rflags: out: the guest's RFLAGS at the exit.
  * @exit_count: out: VM entries of this vCPU so far (each ends in a VM exit
@@ -340,7 +351,8 @@ struct vmxlab_sregs {
  */
 struct vmxlab_run {
 	__u8 immediate_exit;
-	__u8 pad0[7];
+	__u8 request_interrupt_window;
+	__u8 pad0[6];
 	__u32 exit_reason;
 	__u32 flags;
 	__u64 rip;
@@ -557,6 +569,40 @@ struct vmxlab_trace_ring {
 	__u64 reserved[4];
 };
 
+/* struct vmxlab_event @type */
+#define VMXLAB_EVENT_INTR	0  /* external interrupt, @vector 0 to 255 */
+#define VMXLAB_EVENT_NMI	1  /* NMI; @vector 0 */
+#define VMXLAB_EVENT_EXCEPTION	2  /* hardware exception, @vector 0 to 31 */
+
+/**
+ * struct vmxlab_event - VMXLAB_INJECT: an event for the guest
+ * @type: VMXLAB_EVENT_*.
+ * @vector: the vector (see @type).
+ * @has_error_code: 1 for an exception that pushes an error code (#DF,
+ *        #TS, #NP, #SS, #GP, #PF, #AC, #CP), else 0; it must agree with
+ *        @vector. Real mode pushes none, whatever this says (SDM Vol. 3C
+ *        26.2.1.3).
+ * @pad: zero.
+ * @error_code: the error code, when @has_error_code.
+ * @reserved: zero.
+ *
+ * The event is queued in the vCPU and delivered through the guest's IDT
+ * (SDM Vol. 3C 26.6) at the first entry at which the guest can take it:
+ * an exception at once; an NMI when no NMI is being handled (blocking by
+ * NMI ends with the guest's next IRET) and no STI or MOV SS blocking; an
+ * interrupt when RFLAGS.IF is set and no STI or MOV SS blocking, with an
+ * exit when that window opens. A #PF takes its address from CR2: set it
+ * with VMXLAB_SET_SREGS first.
+ */
+struct vmxlab_event {
+	__u8 type;
+	__u8 vector;
+	__u8 has_error_code;
+	__u8 pad;
+	__u32 error_code;
+	__u64 reserved[2];
+};
+
 /* struct vmxlab_trace_setup @flags */
 #define VMXLAB_TRACE_DROP	0x1	/* when full, drop records, do not stop */
 
@@ -636,6 +682,11 @@ struct vmxlab_trace_setup {
  *   go to data. -E2BIG: size is too small (size says what is needed).
  *   -EINVAL: a reserved field is not zero. -EFAULT, -ENOMEM. A vCPU that
  *   never collected gives zeroed records.
+ * VMXLAB_INJECT: struct vmxlab_event; queues it for the guest (one of each
+ *   type at a time). -EBUSY: one of that type is still queued (for an
+ *   interrupt: wait for VMXLAB_RUN_READY_FOR_INTR). -EINVAL: bad type,
+ *   vector, error code flag or a reserved field. -EOPNOTSUPP: an NMI
+ *   without VMXLAB_FEAT_VIRTUAL_NMIS.
  */
 #define VMXLAB_GET_REGS		_IOR(VMXLAB_IO, 0x20, struct vmxlab_regs)
 #define VMXLAB_SET_REGS		_IOW(VMXLAB_IO, 0x21, struct vmxlab_regs)
@@ -646,5 +697,6 @@ struct vmxlab_trace_setup {
 #define VMXLAB_SET_EXIT_STATS	_IO(VMXLAB_IO, 0x26)
 #define VMXLAB_GET_EXIT_STATS	_IOWR(VMXLAB_IO, 0x27, struct vmxlab_exit_stats)
 #define VMXLAB_SET_TRACE	_IOW(VMXLAB_IO, 0x28, struct vmxlab_trace_setup)
+#define VMXLAB_INJECT		_IOW(VMXLAB_IO, 0x29, struct vmxlab_event)
 
 #endif /* _UAPI_LINUX_VMXLAB_H */

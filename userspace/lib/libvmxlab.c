@@ -79,6 +79,19 @@ int vmxlab_run(int vcpufd)
 	return ret(ioctl(vcpufd, VMXLAB_RUN, 0));
 }
 
+int vmxlab_inject(int vcpufd, uint8_t type, uint8_t vector, bool has_error,
+		  uint32_t error)
+{
+	struct vmxlab_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.vector = vector;
+	ev.has_error_code = has_error;
+	ev.error_code = error;
+	return ret(ioctl(vcpufd, VMXLAB_INJECT, &ev));
+}
+
 int vmxlab_get_vcpu_stats(int vcpufd, struct vmxlab_vcpu_stats *stats)
 {
 	return ret(ioctl(vcpufd, VMXLAB_GET_VCPU_STATS, stats));
@@ -173,6 +186,7 @@ static const char *const exit_names[] = {
 	[VMXLAB_EXIT_VMFAIL] = "VMFAIL",
 	[VMXLAB_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
 	[VMXLAB_EXIT_TRACE_FULL] = "TRACE_FULL",
+	[VMXLAB_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
 };
 
 const char *vmxlab_exit_name(unsigned int reason)

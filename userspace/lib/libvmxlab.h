@@ -7,6 +7,7 @@
 #ifndef LIBVMXLAB_H
 #define LIBVMXLAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/vmxlab.h>
@@ -35,6 +36,9 @@ int vmxlab_get_sregs(int vcpufd, struct vmxlab_sregs *sregs);
 int vmxlab_set_sregs(int vcpufd, const struct vmxlab_sregs *sregs);
 /* VMXLAB_RUN: 0 with the exit in the run page, or -errno (-EINTR: signal). */
 int vmxlab_run(int vcpufd);
+/* VMXLAB_INJECT of an event of @type (VMXLAB_EVENT_*). */
+int vmxlab_inject(int vcpufd, uint8_t type, uint8_t vector, bool has_error,
+		  uint32_t error);
 /* VMXLAB_GET_VCPU_STATS */
 int vmxlab_get_vcpu_stats(int vcpufd, struct vmxlab_vcpu_stats *stats);
 /* VMXLAB_SET_EXIT_STATS: flags VMXLAB_STATS_ON, _OFF, _RESET. */

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events for the guest: the interrupts, NMIs and exceptions userspace
+ * queues with VMXLAB_INJECT, delivered by VM entry through the guest's
+ * IDT (event injection, SDM Vol. 3C 26.6) at the first entry at which the
+ * guest can take them, and the interrupt-window and NMI-window exits that
+ * tell vmxlab when that is (26.7.5, 26.7.6).
+ *
+ * The queue is three slots, one per type, and the VM-entry
+ * interruption-information field holds at most one event per entry. An
+ * exit handler may have put one there already (a fault it reflects, an
+ * event whose delivery the exit interrupted: exits.c); then the queue
+ * waits. Otherwise the exception goes first, then the NMI, then the
+ * interrupt, and a window exit is armed for what cannot go now.
+ * Documentation/interrupts.rst tells the story.
+ */
+#include <asm/irq_vectors.h>
+#include <asm/processor-flags.h>
+
+#include "../../module/arch.h"
+#include "vmx.h"
+
+/* Blocking by STI and by MOV SS (SDM Vol. 3C 24.4.2, table 24-3). */
+#define VMX_INTR_SHADOW	(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
+
+/* Arms or disarms a window exit; the control is written only on a change. */
+static void set_window(struct vmx_vcpu *v, u32 ctl, u8 armed, bool on)
+{
+	u32 proc = on ? v->proc | ctl : v->proc & ~ctl;
+
+	if (proc == v->proc)
+		return;
+	v->proc = proc;
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+	if (on)
+		v->events |= armed;
+	else
+		v->events &= ~armed;
+}
+
+/**
+ * vmx_interrupt_allowed() - the guest would take an external interrupt now
+ * @v: the vCPU, loaded.
+ *
+ * RFLAGS.IF set and no blocking by STI or MOV SS (SDM Vol. 3A 6.8.3,
+ * Vol. 3C 24.4.2): injecting an interrupt otherwise makes VM entry fail
+ * (26.3.1.5).
+ *
+ * Return: true if so.
+ */
+bool vmx_interrupt_allowed(struct vmx_vcpu *v)
+{
+	return (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & VMX_INTR_SHADOW);
+}
+
+/*
+ * An NMI is blocked while the guest handles one (with virtual NMIs, VM
+ * entry sets the blocking when it injects one and the guest's IRET clears
+ * it: 26.6.1.2, 25.3) and by MOV SS; KVM also waits out STI blocking, as
+ * some CPUs refuse an NMI injection under it (26.3.1.5).
+ */
+static bool nmi_allowed(struct vmx_vcpu *v)
+{
+	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		 (VMX_INTR_SHADOW | GUEST_INTR_STATE_NMI));
+}
+
+/**
+ * vmx_inject_events() - move queued events into the VMCS before an entry
+ * @v: the vCPU, loaded; called only while @v->events is not 0.
+ */
+void vmx_inject_events(struct vmx_vcpu *v)
+{
+	bool busy = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) &
+		    INTR_INFO_VALID_MASK;
+	bool want_intr;
+
+	if (!busy && (v->events & VMX_EV_EXCEPTION)) {
+		vmx_queue_exception(v, v->exc.vector, v->exc.has_error,
+				    v->exc.error);
+		v->events &= ~VMX_EV_EXCEPTION;
+		busy = true;
+	}
+	if (!busy && (v->events & VMX_EV_NMI) && nmi_allowed(v)) {
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, NMI_VECTOR |
+			     INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
+		v->events &= ~VMX_EV_NMI;
+		busy = true;
+	}
+	/*
+	 * NMI-window exiting: an exit before the first instruction at which
+	 * no virtual-NMI blocking and no MOV SS blocking is left (26.7.6),
+	 * maybe right after the delivery of the event injected now.
+	 */
+	set_window(v, CPU_BASED_NMI_WINDOW_EXITING, VMX_EV_NMI_WINDOW,
+		   v->events & VMX_EV_NMI);
+
+	if (!busy && (v->events & VMX_EV_INTR) && vmx_interrupt_allowed(v)) {
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, v->intr_vector |
+			     INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+		v->events &= ~VMX_EV_INTR;
+	}
+	/*
+	 * Interrupt-window exiting: an exit before the first instruction at
+	 * which RFLAGS.IF is 1 and no STI or MOV SS blocking is left
+	 * (26.7.5), for a queued interrupt or for userspace's request.
+	 */
+	want_intr = v->events & (VMX_EV_INTR | VMX_EV_WINDOW_REQUEST);
+	set_window(v, CPU_BASED_INTR_WINDOW_EXITING, VMX_EV_INTR_WINDOW,
+		   want_intr);
+}
+
+/*
+ * The interrupt window opened: a queued interrupt goes in at the next
+ * entry; with nothing queued, userspace asked to be told.
+ */
+enum vmx_exit_action vmx_handle_intr_window(struct vmx_vcpu *v)
+{
+	set_window(v, CPU_BASED_INTR_WINDOW_EXITING, VMX_EV_INTR_WINDOW, false);
+	if (!(v->events & VMX_EV_INTR) &&
+	    (v->events & VMX_EV_WINDOW_REQUEST)) {
+		v->core->run->exit_reason = VMXLAB_EXIT_IRQ_WINDOW_OPEN;
+		return VMX_TO_USER;
+	}
+	return VMX_RESUME;
+}
+
+/* The NMI window opened: the queued NMI goes in at the next entry. */
+enum vmx_exit_action vmx_handle_nmi_window(struct vmx_vcpu *v)
+{
+	set_window(v, CPU_BASED_NMI_WINDOW_EXITING, VMX_EV_NMI_WINDOW, false);
+	return VMX_RESUME;
+}
+
+/**
+ * vmx_ready_for_interrupt() - VMXLAB_RUN_READY_FOR_INTR at a return
+ * @v: the vCPU, loaded, whose RFLAGS.IF the caller found set (so that an
+ *     exit with IF clear, most exits of most test guests, costs no call).
+ *
+ * Return: true if an interrupt queued now is delivered at the next entry:
+ * none is queued, no event waits in the VMCS, nothing blocks interrupts.
+ */
+bool vmx_ready_for_interrupt(struct vmx_vcpu *v)
+{
+	return !(v->events & VMX_EV_INTR) &&
+	       !(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) &&
+	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & VMX_INTR_SHADOW);
+}
+
+int vmxlab_arch_inject(struct vmxlab_vcpu *vcpu, const struct vmxlab_event *ev)
+{
+	struct vmx_vcpu *v = to_vmx(vcpu);
+
+	switch (ev->type) {
+	case VMXLAB_EVENT_INTR:
+		if (v->events & VMX_EV_INTR)
+			return -EBUSY;
+		v->intr_vector = ev->vector;
+		v->events |= VMX_EV_INTR;
+		return 0;
+	case VMXLAB_EVENT_NMI:
+		if (!(vmx_config()->features & VMXLAB_FEAT_VIRTUAL_NMIS))
+			return -EOPNOTSUPP;
+		if (v->events & VMX_EV_NMI)
+			return -EBUSY;
+		v->events |= VMX_EV_NMI;
+		return 0;
+	case VMXLAB_EVENT_EXCEPTION:
+		if (v->events & VMX_EV_EXCEPTION)
+			return -EBUSY;
+		v->exc.vector = ev->vector;
+		v->exc.has_error = ev->has_error_code;
+		v->exc.error = ev->error_code;
+		v->events |= VMX_EV_EXCEPTION;
+		return 0;
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pit-irq.elf: Multiboot, protected mode. Programs the 8259A pair as Linux
+ * does (vectors 0x20 and 0x28, IRQ 0 alone unmasked) and the 8254's
+ * channel 0 in mode 2 with divisor 11932 (100 Hz, what HZ=100 kernels
+ * use), then waits with STI; HLT for TICKS interrupts. The handler counts
+ * them, takes the TSC at the first and the last, and ends each with a
+ * non-specific EOI. The time from the first to the last tick must be
+ * (TICKS - 1) x 10 ms by the TSC within 1/8: the command line gives the
+ * TSC rate, "tsc_khz=N" (the host's; vmxlab does not offset or scale the
+ * TSC). Then the 8259A's ISR must read 0 (OCW3). Prints
+ *   pit-irq: N ticks at 100 Hz
+ * Exit values: PASS, E_PIT_CMDLINE, E_PIT_RATE, E_PIT_ISR, E_EXCEPTION.
+ * Image: pit-irq.elf 32
+ */
+#include "guest.h"
+#include "multiboot.h"
+
+#define TICKS		21		/* 20 periods: 200 ms */
+#define PIT_DIVISOR	11932		/* 1193182 Hz / 11932 = 100.0 Hz */
+
+	MULTIBOOT_HEADER
+
+	GUEST_START
+	/* tsc_khz=N from the command line, in EBP. */
+	testl $MBI_F_CMDLINE, MBI_FLAGS(%ebx)
+	FAIL_IF z, E_PIT_CMDLINE, "no command line"
+	mov MBI_CMDLINE(%ebx), %esi
+	call find_tsc_khz
+	test %ebp, %ebp
+	FAIL_IF z, E_PIT_CMDLINE, "no tsc_khz=N on the command line"
+
+	mov $0x20, %ecx
+	mov $irq0, %eax
+	xor %edx, %edx
+	call set_gate
+
+	/* 8259A: ICW1 (edge, cascade, ICW4), ICW2 base, ICW3 wiring, ICW4 8086. */
+	mov $0x11, %al
+	out %al, $0x20
+	out %al, $0xa0
+	mov $0x20, %al
+	out %al, $0x21
+	mov $0x28, %al
+	out %al, $0xa1
+	mov $0x04, %al			/* master: slave on IR2 */
+	out %al, $0x21
+	mov $0x02, %al			/* slave: its cascade identity */
+	out %al, $0xa1
+	mov $0x01, %al
+	out %al, $0x21
+	out %al, $0xa1
+	mov $0xfe, %al			/* OCW1: IRQ 0 only */
+	out %al, $0x21
+	mov $0xff, %al
+	out %al, $0xa1
+
+	/* 8254 channel 0: LSB then MSB, mode 2 (rate generator), binary. */
+	mov $0x34, %al
+	out %al, $0x43
+	mov $(PIT_DIVISOR & 0xff), %al
+	out %al, $0x40
+	mov $(PIT_DIVISOR >> 8), %al
+	out %al, $0x40
+
+	sti
+1:	hlt
+	cmpl $TICKS, ticks
+	jb 1b
+	cli
+
+	/* Expected TSC ticks: (TICKS - 1) x 10 ms x tsc_khz. */
+	mov $((TICKS - 1) * 10), %eax
+	mul %ebp
+	mov %eax, %ecx
+	mov tsc_last, %eax
+	sub tsc_first, %eax		/* below 2^32 up to 21 GHz */
+	mov %ecx, %edx
+	shr $3, %edx			/* 1/8: 12.5% */
+	mov %ecx, %ebx
+	sub %edx, %ebx
+	cmp %ebx, %eax			/* fewer TSC ticks: IRQ 0 came sooner */
+	FAIL_IF b, E_PIT_RATE, "IRQ 0 faster than 100 Hz by the TSC"
+	add %edx, %ecx
+	cmp %ecx, %eax
+	FAIL_IF a, E_PIT_RATE, "IRQ 0 slower than 100 Hz by the TSC"
+
+	/* OCW3: read ISR; every EOI must have taken IR0 out of service. */
+	mov $0x0b, %al
+	out %al, $0x20
+	in $0x20, %al
+	test %al, %al
+	FAIL_IF nz, E_PIT_ISR, "IR0 still in service after the EOIs"
+
+	PUTS_LIT "pit-irq: 21 ticks at 100 Hz\n"
+	PASS_EXIT
+
+/* IRQ 0: count, the TSC at the first and at tick TICKS, EOI. */
+irq0:
+	push %eax
+	push %edx
+	incl ticks
+	rdtsc
+	cmpl $1, ticks
+	jne 1f
+	mov %eax, tsc_first
+1:	cmpl $TICKS, ticks
+	jne 2f
+	mov %eax, tsc_last
+2:	mov $0x20, %al			/* OCW2: non-specific EOI */
+	out %al, $0x20
+	pop %edx
+	pop %eax
+	iret
+
+/*
+ * find_tsc_khz: EBP = N of the first "tsc_khz=N" in the string at ESI
+ * (decimal), 0 if there is none. Clobbers EAX, ECX, ESI.
+ */
+find_tsc_khz:
+	xor %ebp, %ebp
+1:	cmpb $0, (%esi)
+	je 9f
+	cmpl $0x5f637374, (%esi)	/* "tsc_" */
+	jne 8f
+	cmpl $0x3d7a686b, 4(%esi)	/* "khz=" */
+	jne 8f
+	add $8, %esi
+2:	movzbl (%esi), %eax
+	sub $'0', %eax
+	cmp $9, %eax
+	ja 9f
+	imul $10, %ebp, %ebp
+	add %eax, %ebp
+	inc %esi
+	jmp 2b
+8:	inc %esi
+	jmp 1b
+9:	ret
+
+	.data
+ticks:
+	.long 0
+tsc_first:
+	.long 0
+tsc_last:
+	.long 0
