@@ -23,6 +23,9 @@
 /* Blocking by STI and by MOV SS (SDM Vol. 3C 24.4.2, table 24-3). */
 #define VMX_INTR_SHADOW	(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
 
+/* Queued events: what the ready flag and the window's exit wait for. */
+#define VMX_EV_QUEUED	(VMX_EV_EXCEPTION | VMX_EV_NMI | VMX_EV_INTR)
+
 /* Arms or disarms a window exit; the control is written only on a change. */
 static void set_window(struct vmx_vcpu *v, u32 ctl, u8 armed, bool on)
 {
@@ -113,12 +116,14 @@ void vmx_inject_events(struct vmx_vcpu *v)
 
 /*
  * The interrupt window opened: a queued interrupt goes in at the next
- * entry; with nothing queued, userspace asked to be told.
+ * entry; with nothing queued, userspace asked to be told (with an
+ * exception or NMI still queued, they go first and the window is asked
+ * for again).
  */
 enum vmx_exit_action vmx_handle_intr_window(struct vmx_vcpu *v)
 {
 	set_window(v, CPU_BASED_INTR_WINDOW_EXITING, VMX_EV_INTR_WINDOW, false);
-	if (!(v->events & VMX_EV_INTR) &&
+	if (!(v->events & VMX_EV_QUEUED) &&
 	    (v->events & VMX_EV_WINDOW_REQUEST)) {
 		v->core->run->exit_reason = VMXLAB_EXIT_IRQ_WINDOW_OPEN;
 		return VMX_TO_USER;
@@ -139,11 +144,11 @@ enum vmx_exit_action vmx_handle_nmi_window(struct vmx_vcpu *v)
  *     exit with IF clear, most exits of most test guests, costs no call).
  *
  * Return: true if an interrupt queued now is delivered at the next entry:
- * none is queued, no event waits in the VMCS, nothing blocks interrupts.
+ * no event is queued, none waits in the VMCS, nothing blocks interrupts.
  */
 bool vmx_ready_for_interrupt(struct vmx_vcpu *v)
 {
-	return !(v->events & VMX_EV_INTR) &&
+	return !(v->events & VMX_EV_QUEUED) &&
 	       !(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) &&
 	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & VMX_INTR_SHADOW);
 }

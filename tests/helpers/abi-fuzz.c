@@ -1310,7 +1310,7 @@ static long set_sregs_checked(struct vm *vm, struct vcpu *vc,
 	return ret;
 }
 
-static unsigned long nr_exits[9];
+static unsigned long nr_exits[VMXLAB_EXIT_IRQ_WINDOW_OPEN + 1];
 static unsigned long nr_run_eintr, nr_run_other_err;
 
 /*
@@ -1388,6 +1388,12 @@ static void check_exit(struct vm *vm, struct vcpu *vc)
 				 run->vmfail.insn, run->vmfail.status,
 				 run->vmfail.error);
 		break;
+	case VMXLAB_EXIT_IRQ_WINDOW_OPEN:
+		/* The window is open: IF set, nothing queued or in delivery. */
+		if (run->flags != (VMXLAB_RUN_IF | VMXLAB_RUN_READY_FOR_INTR))
+			snprintf(bad, sizeof(bad), "IRQ_WINDOW_OPEN with flags %#x",
+				 run->flags);
+		break;
 	case VMXLAB_EXIT_INTERNAL_ERROR:
 		if (run->internal.suberror < VMXLAB_INTERNAL_UNKNOWN_EXIT ||
 		    run->internal.suberror > VMXLAB_INTERNAL_PAGE_WALK)
@@ -1406,10 +1412,14 @@ static void check_exit(struct vm *vm, struct vcpu *vc)
 	/*
 	 * rip, rflags, flags, exit_count: filled by every exit but a VMfail's
 	 * (a stopped vCPU's RUN reports the VMfail again and nothing else).
+	 * READY_FOR_INTR needs IF.
 	 */
 	if (!bad[0] && run->exit_reason != VMXLAB_EXIT_VMFAIL &&
-	    ((run->flags & ~(__u32)VMXLAB_RUN_IF) || !(run->rflags & 2) ||
-	     !(run->flags & VMXLAB_RUN_IF) != !(run->rflags & RFLAGS_IF)))
+	    ((run->flags & ~(__u32)(VMXLAB_RUN_IF | VMXLAB_RUN_READY_FOR_INTR)) ||
+	     !(run->rflags & 2) ||
+	     !(run->flags & VMXLAB_RUN_IF) != !(run->rflags & RFLAGS_IF) ||
+	     ((run->flags & VMXLAB_RUN_READY_FOR_INTR) &&
+	      !(run->flags & VMXLAB_RUN_IF))))
 		snprintf(bad, sizeof(bad), "flags %#x with rflags %#llx",
 			 run->flags, (unsigned long long)run->rflags);
 	if (!bad[0] && run->exit_reason != VMXLAB_EXIT_VMFAIL &&
@@ -3003,9 +3013,10 @@ int main(int argc, char **argv)
 	printf("abi-fuzz: RUN exits: IO %lu, MMIO %lu, HLT %lu, SHUTDOWN %lu, ",
 	       nr_exits[VMXLAB_EXIT_IO], nr_exits[VMXLAB_EXIT_MMIO],
 	       nr_exits[VMXLAB_EXIT_HLT], nr_exits[VMXLAB_EXIT_SHUTDOWN]);
-	printf("FAIL_ENTRY %lu, VMFAIL %lu, INTERNAL_ERROR %lu; EINTR %lu, errors %lu\n",
+	printf("FAIL_ENTRY %lu, VMFAIL %lu, INTERNAL_ERROR %lu, IRQ_WINDOW_OPEN %lu; EINTR %lu, errors %lu\n",
 	       nr_exits[VMXLAB_EXIT_FAIL_ENTRY], nr_exits[VMXLAB_EXIT_VMFAIL],
-	       nr_exits[VMXLAB_EXIT_INTERNAL_ERROR], nr_run_eintr,
+	       nr_exits[VMXLAB_EXIT_INTERNAL_ERROR],
+	       nr_exits[VMXLAB_EXIT_IRQ_WINDOW_OPEN], nr_run_eintr,
 	       nr_run_other_err);
 	if (failures) {
 		printf("abi-fuzz: replay: vmxlab-abi-fuzz --seed %llu --iterations %lu\n",
