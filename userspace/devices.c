@@ -12,7 +12,6 @@
 
 #include "run.h"
 
-#define UART_BASE	0x3f8
 #define DEBUG_EXIT_PORT	0xf4
 
 int bus_register(struct bus *bus, const char *name, uint64_t base,
@@ -144,148 +143,11 @@ static int debug_exit_io(struct vm *vm, struct bus_dev *dev, uint64_t port,
 		       (unsigned long long)v, (unsigned long long)vm->run->rip, status);
 }
 
-/*
- * The 16550 UART at 0x3f8 (registers as in the National Semiconductor
- * PC16550D data sheet). Transmit only: what the guest writes to THR goes to
- * stdout; there is never input and never an interrupt.
- */
-struct uart {
-	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
-	uint8_t rbr;		/* loopback only: the last byte sent */
-	bool dr;		/* LSR data ready (loopback only) */
-};
-
-#define UART_LCR_DLAB	0x80
-#define UART_MCR_LOOP	0x10
-#define UART_LSR_DR	0x01
-#define UART_LSR_THRE	0x20	/* THR empty */
-#define UART_LSR_TEMT	0x40	/* transmitter empty */
-#define UART_IIR_NO_INT	0x01
-#define UART_IIR_FIFO	0xc0	/* FIFOs enabled */
-#define UART_MSR_IDLE	0xb0	/* DCD, DSR, CTS: a cable with a listener */
-
-static struct uart uart0;
-static bool line_open;		/* the guest's last byte was not a newline */
-
-static void uart_out(uint8_t c)
-{
-	putchar(c);
-	line_open = c != '\n';
-	if (!line_open)
-		fflush(stdout);
-}
-
-/* In loopback MCR's DTR, RTS, OUT1, OUT2 show as DSR, CTS, RI, DCD. */
-static uint8_t uart_msr(const struct uart *u)
-{
-	if (!(u->mcr & UART_MCR_LOOP))
-		return UART_MSR_IDLE;
-	return (u->mcr & 0x1) << 5 | (u->mcr & 0x2) << 3 |
-	       (u->mcr & 0x4) << 4 | (u->mcr & 0x8) << 4;
-}
-
-static uint8_t uart_read(struct uart *u, unsigned int reg)
-{
-	bool dlab = u->lcr & UART_LCR_DLAB;
-
-	switch (reg) {
-	case 0:
-		if (dlab)
-			return u->dll;
-		u->dr = false;
-		return u->rbr;
-	case 1:
-		return dlab ? u->dlm : u->ier;
-	case 2:
-		return UART_IIR_NO_INT | (u->fcr & 1 ? UART_IIR_FIFO : 0);
-	case 3:
-		return u->lcr;
-	case 4:
-		return u->mcr;
-	case 5:
-		return UART_LSR_THRE | UART_LSR_TEMT | (u->dr ? UART_LSR_DR : 0);
-	case 6:
-		return uart_msr(u);
-	default:
-		return u->scr;
-	}
-}
-
-static void uart_write(struct uart *u, unsigned int reg, uint8_t v)
-{
-	bool dlab = u->lcr & UART_LCR_DLAB;
-
-	switch (reg) {
-	case 0:
-		if (dlab) {
-			u->dll = v;
-		} else if (u->mcr & UART_MCR_LOOP) {
-			u->rbr = v;
-			u->dr = true;
-		} else {
-			uart_out(v);
-		}
-		break;
-	case 1:
-		if (dlab)
-			u->dlm = v;
-		else
-			u->ier = v & 0x0f;
-		break;
-	case 2:
-		u->fcr = v & 0xc9;	/* enable, DMA mode, trigger level */
-		break;
-	case 3:
-		u->lcr = v;
-		break;
-	case 4:
-		u->mcr = v & 0x1f;
-		break;
-	case 7:
-		u->scr = v;
-		break;
-	}	/* LSR and MSR: writes ignored */
-}
-
-/* A wider access covers consecutive registers, byte by byte, as on ISA. */
-static int uart_io(struct vm *vm, struct bus_dev *dev, uint64_t port,
-		   uint32_t size, uint8_t *data, bool write)
-{
-	uint32_t i;
-	uint64_t reg;
-
-	(void)vm;
-	for (i = 0; i < size; i++) {
-		reg = port + i - dev->base;
-		if (reg >= dev->len)
-			data[i] = write ? data[i] : 0xff;
-		else if (write)
-			uart_write(dev->priv, reg, data[i]);
-		else
-			data[i] = uart_read(dev->priv, reg);
-	}
-	return RUN_CONTINUE;
-}
-
 void devices_init(struct vm *vm)
 {
 	vm->pio.name = "port";
 	vm->mmio.name = "MMIO address";
-	memset(&uart0, 0, sizeof(uart0));
-	bus_register(&vm->pio, "16550 UART", UART_BASE, 8, uart_io, &uart0);
+	uart_init(vm);
 	bus_register(&vm->pio, "debug exit", DEBUG_EXIT_PORT, 1, debug_exit_io,
 		     NULL);
-}
-
-/*
- * Flushes the guest's output. On a terminal, a line the guest left open is
- * ended, so that what follows (a message, the shell prompt) starts a line.
- */
-void devices_flush(void)
-{
-	if (line_open && isatty(STDOUT_FILENO)) {
-		putchar('\n');
-		line_open = false;
-	}
-	fflush(stdout);
 }

@@ -7,6 +7,7 @@
  * it, after an interrupt-window exit when it cannot yet
  * (Documentation/interrupts.rst, "What userspace does").
  *
+ * The 16550's interrupt (uart.c) drives IRQ 4 through irq_set_line().
  * Time is CLOCK_MONOTONIC. A POSIX timer, armed for the PIT's next OUT0
  * edge, sends SIGUSR1, whose handler sets immediate_exit: VMXLAB_RUN
  * returns -EINTR, and the run loop comes here before it enters again. A
@@ -15,6 +16,7 @@
  * call irq_before_run().
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,6 +117,18 @@ int irq_init(struct vm *vm, int tick_signal)
 }
 
 /**
+ * irq_set_line() - a device's interrupt line changed
+ * @vm: the VM.
+ * @irq: the ISA IRQ, 0 to 15.
+ * @level: the line's new level.
+ */
+void irq_set_line(struct vm *vm, unsigned int irq, bool level)
+{
+	pic_set_irq(&pic, irq, level);
+	vm->irq_active = true;
+}
+
+/**
  * irq_before_run() - raise the lines that changed and offer the interrupt
  * @vm: the VM, between two VMXLAB_RUNs (the run page says whether the
  *      guest can take an interrupt now), once @vm->irq_active.
@@ -126,6 +140,7 @@ int irq_before_run(struct vm *vm)
 	uint64_t t;
 	int r;
 
+	uart_poll_input(vm);
 	t = now_ns();
 	/* Edges OUT0 made since the last look; the 8259A latches one. */
 	if (pit_irq0_edges(&pit, t)) {
@@ -154,13 +169,17 @@ int irq_before_run(struct vm *vm)
  * irq_halt_wait() - HLT with interrupts on: wait for the next one
  * @vm: the VM.
  *
- * Return: true after the wait (or a signal) if an interrupt source exists;
- * false if none will ever interrupt the guest.
+ * Waits for the PIT's next IRQ 0 or for input the UART takes, whichever
+ * comes first (a signal, the tick timer's or SIGINT, ends it early too).
+ *
+ * Return: true after the wait if an interrupt source exists; false if
+ * none will ever interrupt the guest.
  */
 bool irq_halt_wait(struct vm *vm)
 {
+	struct pollfd p = { .fd = uart_input_fd(), .events = POLLIN };
 	uint64_t next, t;
-	struct timespec ts;
+	int ms = -1;
 
 	if (!vm->irq_active)
 		return false;
@@ -168,11 +187,10 @@ bool irq_halt_wait(struct vm *vm)
 		return true;
 	t = now_ns();
 	next = pit_irq0_next(&pit, t);
-	if (next == UINT64_MAX)
+	if (next == UINT64_MAX && p.fd < 0)
 		return false;
-	/* A signal (the tick timer, SIGINT) ends the sleep early: fine. */
-	ts.tv_sec = next / 1000000000ULL;
-	ts.tv_nsec = next % 1000000000ULL;
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	if (next != UINT64_MAX)
+		ms = next > t ? (next - t + 999999) / 1000000 : 0;
+	poll(&p, p.fd < 0 ? 0 : 1, ms);
 	return true;
 }

@@ -158,6 +158,7 @@ void stats_print(struct vm *vm);
 
 /* irq.c: the 8259A pair, the 8254 and their interrupts to the vCPU. */
 int irq_init(struct vm *vm, int tick_signal);
+void irq_set_line(struct vm *vm, unsigned int irq, bool level);
 int irq_before_run(struct vm *vm);
 bool irq_halt_wait(struct vm *vm);
 
@@ -174,6 +175,11 @@ int bus_register(struct bus *bus, const char *name, uint64_t base,
 void devices_init(struct vm *vm);
 int handle_io(struct vm *vm);
 int handle_mmio(struct vm *vm);
+
+/* uart.c: the 16550 at 0x3f8, on IRQ 4. */
+void uart_init(struct vm *vm);
+int uart_input_fd(void);
+void uart_poll_input(struct vm *vm);
 void devices_flush(void);
 
 #endif /* VMXLAB_RUN_H */

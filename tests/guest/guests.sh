@@ -8,6 +8,7 @@
 # V = 0x10, status 33; every failing check has its own V (the table is in
 # tests/guests/guest.h) and prints "FAIL: what" first.
 #
+# A run's standard input is /dev/null, or the file $VRUN_STDIN names.
 # Every run is bounded twice: the tool's --timeout, and busybox timeout
 # (SIGKILL, status 137) 60 s later in case the tool itself hangs.
 
@@ -98,6 +99,7 @@ run_halt         | halt-sti.bin     | -       | 12     | -     | halt: sti
 # when the guest can take it, waking HLT: 100 Hz by the TSC.
 run_pit_irq      | pit-irq.elf      | --cmdline "tsc_khz=$TSC_KHZ" | PASS | -
 	| pit-irq: 21 ticks at 100 Hz
+run_uart_irq
 run_timeout
 run_sigint
 run_two_vms
@@ -168,7 +170,7 @@ vrun() {
 	echo "vmxlab run --timeout $_to $* $_img"
 	_t0=$(uptime_cs)
 	timeout -s KILL $((_to + 60)) vmxlab run --timeout "$_to" "$@" "$GUESTS/$_img" \
-		>/tmp/run.out 2>/tmp/run.err
+		<"${VRUN_STDIN:-/dev/null}" >/tmp/run.out 2>/tmp/run.err
 	RUN_STATUS=$?
 	RUN_END=$(uptime_cs)
 	RUN_CS=$((RUN_END - _t0))
@@ -323,6 +325,20 @@ for _tt_name in $(printf '%s\n' "$_tt_all" | awk -F'[|]' 'NF > 1 && !seen[$1]++ 
 	*) eval "t_$_tt_name() { table_test $_tt_name; }" ;;
 	esac
 done
+
+# The 16550's interrupts on IRQ 4 (tests/guests/uart-irq.S): THR empty
+# once per byte, then received data: the tool reads "vmx" from its
+# standard input only after the guest enabled the received-data interrupt,
+# and HLT waits for it.
+t_run_uart_irq() {
+	printf vmx >/tmp/uart.in
+	VRUN_STDIN=/tmp/uart.in
+	pass_with_line uart-irq.elf "uart-irq: received [vmx]"
+	_u=$?
+	unset VRUN_STDIN
+	[ $_u = 0 ] || return 1
+	has_line "uart-irq: THR empty after every byte"
+}
 
 # running PID: PID exists and is not a zombie (a background job that has
 # ended stays a zombie until `wait`, and kill -0 still finds it).

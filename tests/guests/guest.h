@@ -182,6 +182,10 @@
 #define E_PIT_CMDLINE		0x59	/* no tsc_khz=N on the command line */
 #define E_PIT_RATE		0x5a	/* IRQ 0 not at 100 Hz by the TSC */
 #define E_PIT_ISR		0x5b	/* the EOI left IR0 in service */
+/* uart-irq */
+#define E_UIRQ_ENABLE		0x5c	/* no THR-empty interrupt when enabled */
+#define E_UIRQ_THRE		0x5d	/* not one THR-empty interrupt per byte */
+#define E_UIRQ_OTHER		0x5e	/* an interrupt IIR did not explain */
 /* any guest */
 #define E_RETURNED		0x7d	/* HLT or a fault returned */
 #define E_EXCEPTION		0x7e	/* unexpected exception */

@@ -3013,9 +3013,10 @@ int main(int argc, char **argv)
 	printf("abi-fuzz: RUN exits: IO %lu, MMIO %lu, HLT %lu, SHUTDOWN %lu, ",
 	       nr_exits[VMXLAB_EXIT_IO], nr_exits[VMXLAB_EXIT_MMIO],
 	       nr_exits[VMXLAB_EXIT_HLT], nr_exits[VMXLAB_EXIT_SHUTDOWN]);
-	printf("FAIL_ENTRY %lu, VMFAIL %lu, INTERNAL_ERROR %lu, IRQ_WINDOW_OPEN %lu; EINTR %lu, errors %lu\n",
+	printf("FAIL_ENTRY %lu, VMFAIL %lu, INTERNAL_ERROR %lu, ",
 	       nr_exits[VMXLAB_EXIT_FAIL_ENTRY], nr_exits[VMXLAB_EXIT_VMFAIL],
-	       nr_exits[VMXLAB_EXIT_INTERNAL_ERROR],
+	       nr_exits[VMXLAB_EXIT_INTERNAL_ERROR]);
+	printf("IRQ_WINDOW_OPEN %lu; EINTR %lu, errors %lu\n",
 	       nr_exits[VMXLAB_EXIT_IRQ_WINDOW_OPEN], nr_run_eintr,
 	       nr_run_other_err);
 	if (failures) {
