@@ -381,7 +381,7 @@ static void vm_debugfs(struct vmxlab_vm *vm)
 
 /**
  * vmxlab_vm_create() - VMXLAB_CREATE_VM
- * @flags: the ioctl argument; no flag is defined, so it must be 0.
+ * @flags: the ioctl argument, VMXLAB_VM_* bits.
  *
  * Return: a new VM file descriptor, or -EINVAL, -ENOMEM, -EMFILE, or an
  * error of vmxlab_arch_hw_get().
@@ -391,12 +391,13 @@ long vmxlab_vm_create(unsigned long flags)
 	struct vmxlab_vm *vm;
 	int r, fd;
 
-	if (flags)
+	if (flags & ~(unsigned long)VMXLAB_VM_LAPIC)
 		return -EINVAL;
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
+	vm->flags = flags;
 	kref_init(&vm->refs);
 	mutex_init(&vm->lock);
 	rwlock_init(&vm->slots_lock);

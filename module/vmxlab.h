@@ -46,6 +46,7 @@ struct vmxlab_slot {
  * @vcpus: the vCPUs by id, NULL where none.
  * @mm: the creator's mm, to which pinned memory is accounted.
  * @debugfs: its folder in debugfs, vm-PID-N (the vCPUs' files are there).
+ * @flags: VMXLAB_VM_* as given to VMXLAB_CREATE_VM.
  * @arch: the backend's part (EPT).
  *
  * Creating a VM takes a reference on VMX being on (vmxlab_arch_hw_get());
@@ -59,6 +60,7 @@ struct vmxlab_vm {
 	struct vmxlab_vcpu *vcpus[VMXLAB_MAX_VCPUS];
 	struct mm_struct *mm;
 	struct dentry *debugfs;
+	unsigned long flags;
 	void *arch;
 };
 

@@ -27,8 +27,12 @@
 #define SEG_CODE_RX_A	0xb	/* execute/read code, accessed */
 #define SEG_TSS_BUSY	0xb	/* busy 32-bit (or 64-bit) TSS */
 
-/* IA32_APIC_BASE: default base, BSP; disabled, as no local APIC exists. */
-#define APIC_BASE_VALUE	0xfee00100ULL
+/*
+ * IA32_APIC_BASE: default base, BSP, disabled; with --lapic enabled, as
+ * the BSP's after reset (SDM Vol. 3A 11.4.4: 0xfee00900).
+ */
+#define APIC_BASE_VALUE		0xfee00100ULL
+#define APIC_BASE_LAPIC		0xfee00900ULL
 
 /* Page-table entry bits (SDM Vol. 3A 4.5). */
 #define PTE_P		(1ULL << 0)
@@ -293,7 +297,7 @@ int boot_setup(const struct run_opts *o, struct guest_mem *m, struct boot *b)
 	memset(&b->sregs, 0, sizeof(b->sregs));
 	b->regs.rflags = RFLAGS_FIXED;
 	b->sregs.ldt.unusable = 1;
-	b->sregs.apic_base = APIC_BASE_VALUE;
+	b->sregs.apic_base = o->lapic ? APIC_BASE_LAPIC : APIC_BASE_VALUE;
 	switch (b->mode) {
 	case MODE_REAL:
 		return setup_real(m, b);

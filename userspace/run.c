@@ -41,6 +41,8 @@ static void run_usage(FILE *f)
 		"  --cmdline STRING       the multiboot command line\n"
 		"  --timeout SECONDS      end the run after this long (fractions allowed)\n"
 		"  --strict               an unclaimed port or MMIO access ends the run\n"
+		"  --lapic                a local APIC in the kernel (xAPIC at 0xfee00000,\n"
+		"                         x2APIC, timer, TSC deadline)\n"
 		"  --stats                exit statistics at the end, on stdout (\"stats: \"),\n"
 		"                         with each exit's latency: count, mean, percentiles\n"
 		"  --stats-json FILE      the exit latency histograms as JSON in FILE\n"
@@ -182,6 +184,7 @@ static int parse_timeout(const char *s, double *out)
 enum {
 	OPT_MODE = 256, OPT_LOAD, OPT_ENTRY, OPT_MEM, OPT_CMDLINE, OPT_TIMEOUT,
 	OPT_STRICT, OPT_STATS, OPT_STATS_JSON, OPT_TRACE, OPT_CHECK, OPT_DRY_RUN,
+	OPT_LAPIC,
 };
 
 static const struct option run_options[] = {
@@ -192,6 +195,7 @@ static const struct option run_options[] = {
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "lapic", no_argument, NULL, OPT_LAPIC },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
 	{ "trace", no_argument, NULL, OPT_TRACE },
@@ -222,6 +226,9 @@ static int set_option(int c, const char *arg, struct run_opts *o)
 		return parse_timeout(arg, &o->timeout);
 	case OPT_STRICT:
 		o->strict = true;
+		return 0;
+	case OPT_LAPIC:
+		o->lapic = true;
 		return 0;
 	case OPT_STATS:
 		o->stats = true;
@@ -348,7 +355,8 @@ int vm_create(struct vm *vm)
 	vm->devfd = open_dev(NULL);
 	if (vm->devfd < 0)
 		return -1;
-	vm->vmfd = vmxlab_create_vm(vm->devfd, 0);
+	vm->vmfd = vmxlab_create_vm(vm->devfd,
+				    vm->opts->lapic ? VMXLAB_VM_LAPIC : 0);
 	if (vm->vmfd < 0)
 		return ioctl_error("create VM", vm->vmfd);
 	if (vm_add_memory(vm))

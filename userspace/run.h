@@ -61,6 +61,7 @@ struct run_opts {
 	const char *cmdline;		/* NULL: not given */
 	double timeout;			/* seconds; 0: none */
 	bool strict, stats, dry_run;
+	bool lapic;			/* --lapic: VMXLAB_VM_LAPIC */
 	const char *stats_json;		/* --stats-json FILE; NULL: none */
 	bool trace;			/* --trace */
 	bool bench;			/* vmxlab bench: HLT resumes the guest */

@@ -18,6 +18,7 @@
 #include <asm/processor-flags.h>
 
 #include "../../module/arch.h"
+#include "lapic.h"
 #include "vmx.h"
 
 /* Blocking by STI and by MOV SS (SDM Vol. 3C 24.4.2, table 24-3). */
@@ -103,6 +104,7 @@ void vmx_inject_events(struct vmx_vcpu *v)
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, v->intr_vector |
 			     INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 		v->events &= ~VMX_EV_INTR;
+		busy = true;
 	}
 	/*
 	 * Interrupt-window exiting: an exit before the first instruction at
@@ -110,6 +112,20 @@ void vmx_inject_events(struct vmx_vcpu *v)
 	 * (26.7.5), for a queued interrupt or for userspace's request.
 	 */
 	want_intr = v->events & (VMX_EV_INTR | VMX_EV_WINDOW_REQUEST);
+
+	/*
+	 * The in-kernel APIC's interrupt, after userspace's (which stands for
+	 * the 8259A's ExtINT: KVM also serves it first). Its INTA cycle
+	 * (vmx_lapic_ack()) happens only when the vector goes in.
+	 */
+	if ((v->events & VMX_EV_APIC) && vmx_apic_before_entry(v) >= 0) {
+		if (!busy && vmx_interrupt_allowed(v))
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+				     vmx_lapic_ack(v->apic) |
+				     INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+		else
+			want_intr = true;
+	}
 	set_window(v, CPU_BASED_INTR_WINDOW_EXITING, VMX_EV_INTR_WINDOW,
 		   want_intr);
 }

@@ -320,11 +320,23 @@ static enum vmx_exit_action handle_triple_fault(struct vmx_vcpu *v)
  */
 static enum vmx_exit_action handle_hlt(struct vmx_vcpu *v)
 {
+	enum vmx_exit_action a;
+
 	skip_instruction(v);
-	if ((v->events & (VMX_EV_EXCEPTION | VMX_EV_NMI)) ||
-	    ((v->events & VMX_EV_INTR) &&
-	     (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)))
-		return VMX_RESUME;
+	/* RFLAGS only when it matters (the path-length gate times HLT). */
+	if (unlikely(v->events & ~VMX_EV_WINDOW_REQUEST)) {
+		bool intr_on = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
+
+		if ((v->events & (VMX_EV_EXCEPTION | VMX_EV_NMI)) ||
+		    ((v->events & VMX_EV_INTR) && intr_on))
+			return VMX_RESUME;
+		/* With an APIC: its interrupt now, or a sleep until its timer's. */
+		if (v->apic && intr_on) {
+			a = vmx_apic_halt(v);
+			if (a != VMX_TO_USER)
+				return a;
+		}
+	}
 	run_of(v)->exit_reason = VMXLAB_EXIT_HLT;
 	return VMX_TO_USER;
 }
@@ -395,7 +407,10 @@ static void cpuid_filter(struct vmx_vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b,
 
 	switch (leaf) {
 	case 1:
-		/* APIC id: the vCPU id. No local APIC is emulated yet. */
+		/*
+		 * APIC id: the vCPU id. The APIC (EDX 9), x2APIC (ECX 21)
+		 * and TSC-deadline (ECX 24) only with the in-kernel one.
+		 */
 		*b = (*b & 0x00ffffff) | (v->core->id << 24);
 		*c &= ~(BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) |
 			BIT(8) | BIT(14) | BIT(15) | BIT(18) | BIT(21) |
@@ -407,6 +422,10 @@ static void cpuid_filter(struct vmx_vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b,
 		*c |= BIT(31);			/* hypervisor present */
 		*d &= ~(BIT(7) | BIT(9) | BIT(14) | BIT(21) | BIT(22) |
 			BIT(29) | BIT(31));
+		if (v->apic) {
+			*c |= BIT(21) | BIT(24);
+			*d |= BIT(9);
+		}
 		break;
 	/* MONITOR, thermal, PMU, topology; SGX (0x12): none for guests. */
 	case 5: case 6: case 0xa: case 0xb: case 0x12: case 0x1f:
@@ -521,6 +540,8 @@ static enum vmx_exit_action handle_cr(struct vmx_vcpu *v)
 			err = vmx_set_cr4(v, val);
 		else if (q.cr == 3)
 			vmcs_writel(GUEST_CR3, val);
+		else if (q.cr == 8 && val <= 15 && v->apic)
+			vmx_apic_set_cr8(v, val);
 		else if (q.cr == 8 && val <= 15)
 			v->cr8 = val;
 		else
@@ -530,7 +551,7 @@ static enum vmx_exit_action handle_cr(struct vmx_vcpu *v)
 		if (q.cr == 3)
 			set_gpr(v, q.gpr, vmcs_readl(GUEST_CR3));
 		else if (q.cr == 8)
-			set_gpr(v, q.gpr, v->cr8);
+			set_gpr(v, q.gpr, v->apic ? vmx_apic_cr8(v) : v->cr8);
 		else
 			return internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT,
 					      EXIT_REASON_CR_ACCESS);
@@ -615,6 +636,12 @@ static int msr_read(struct vmx_vcpu *v, u32 msr, u64 *val)
 	const struct vmx_config *c = vmx_config();
 	int i;
 
+	/* The APIC's MSRs first (apic.c); a test here, without one. */
+	if (v->apic) {
+		i = vmx_apic_msr_read(v, msr, val);
+		if (i != -ENOENT)
+			return i;
+	}
 	switch (msr) {
 	case MSR_IA32_TSC:
 		*val = rdtsc();
@@ -687,10 +714,14 @@ static int msr_write(struct vmx_vcpu *v, u32 msr, u64 val)
 	const struct vmx_config *c = vmx_config();
 	int i;
 
+	if (v->apic) {
+		i = vmx_apic_msr_write(v, msr, val);
+		if (i != -ENOENT)
+			return i;
+	}
 	switch (msr) {
 	case MSR_IA32_APICBASE:
-		v->apic_base = val;
-		return 0;
+		return vmx_apic_set_base(v, val, false);
 	case MSR_IA32_SYSENTER_CS:
 		vmcs_write32(GUEST_SYSENTER_CS, val);
 		return 0;
@@ -1070,10 +1101,30 @@ static unsigned int fetch_insn(struct vmx_vcpu *v, u8 *buf)
 	return 0;
 }
 
+/* The xAPIC page is the kernel's: the MOV is carried out here (apic.c). */
+static enum vmx_exit_action apic_mmio(struct vmx_vcpu *v, u64 gpa,
+				      const struct mmio_insn *insn)
+{
+	u64 val = 0;
+
+	if (insn->write) {
+		val = insn->has_imm ? insn->imm : get_gpr(v, insn->reg);
+		if (insn->high_byte)
+			val >>= 8;
+	}
+	vmx_apic_mmio_access(v, gpa, insn->size, insn->write, &val);
+	if (!insn->write)
+		write_gpr_sized(v, insn->reg, insn->high_byte, insn->dst_size,
+				val);
+	complete_instruction(insn->len);
+	return VMX_RESUME;
+}
+
 /*
  * EPT violation: an access to guest-physical memory that no slot maps with
  * the needed rights, i.e. MMIO (or a write to a read-only slot). Decode the
- * MOV and hand the access to userspace (SDM Vol. 3C 28.3.3.2).
+ * MOV and hand the access to userspace (SDM Vol. 3C 28.3.3.2), or to the
+ * in-kernel APIC if it is its xAPIC page.
  */
 static enum vmx_exit_action handle_ept_violation(struct vmx_vcpu *v)
 {
@@ -1107,6 +1158,8 @@ static enum vmx_exit_action handle_ept_violation(struct vmx_vcpu *v)
 		.dst_size = insn.dst_size, .high_byte = insn.high_byte,
 		.insn_len = insn.len,
 	};
+	if (v->apic && vmx_apic_mmio(v, gpa))
+		return apic_mmio(v, gpa, &insn);
 	run->exit_reason = VMXLAB_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = insn.size;

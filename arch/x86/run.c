@@ -146,7 +146,7 @@ static void guest_debugregs_save(struct vmx_vcpu *v)
 	set_debugreg(DR6_RESERVED, 6);
 }
 
-static u32 timeslice(void)
+static u32 timeslice_value(void)
 {
 	u64 ticks = (u64)tsc_khz * VMX_TIMESLICE_US / 1000;
 
@@ -273,7 +273,7 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 		v->host_cr4 = cr4;
 	}
 	if (c->pin & PIN_BASED_VMX_PREEMPTION_TIMER)
-		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, timeslice());
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, v->timer_value);
 
 	/* CR2 is not part of the VMCS guest state (SDM Vol. 3C 24.4.1). */
 	if (read_cr2() != v->cr2)
@@ -433,6 +433,9 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 		    VMX_MSR_KERNEL_GS_BASE].value = h.kernel_gs_base;
 	if (v->pending != VMX_PENDING_NONE)
 		vmx_complete_userspace(v);
+	/* The slice; apic.c shortens an entry's for the APIC timer. */
+	v->slice = timeslice_value();
+	v->timer_value = v->slice;
 	/* Read once per RUN: userspace sets it between runs (events.c). */
 	if (unlikely(READ_ONCE(run->request_interrupt_window)))
 		v->events |= VMX_EV_WINDOW_REQUEST;
@@ -493,6 +496,9 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 		}
 		if (action == VMX_TO_USER)
 			break;
+		/* HLT waits for the APIC timer, or a signal (apic.c). */
+		if (action == VMX_HALT)
+			vmx_apic_block(v);
 	}
 	/*
 	 * Interrupted, maybe after exits the kernel handled: the state

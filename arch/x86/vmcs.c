@@ -788,6 +788,8 @@ int vmxlab_arch_vcpu_init(struct vmxlab_vcpu *vcpu)
 		goto free;
 	if (!fpu_alloc_guest_fpstate(&v->fpu))
 		goto free;
+	if ((vcpu->vm->flags & VMXLAB_VM_LAPIC) && vmx_apic_create(v))
+		goto free_fpu;
 	v->xcr0_supported =
 		vmx_xcr0_supported(boot_cpu_has(X86_FEATURE_OSXSAVE) ?
 				   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0,
@@ -838,8 +840,10 @@ clear:
 free_vpid:
 	if (v->vpid)
 		ida_free(&vpid_ida, v->vpid);
+free_fpu:
 	fpu_free_guest_fpstate(&v->fpu);
 free:
+	kfree(v->apic);
 	free_page((unsigned long)v->msr_page);
 	free_page((unsigned long)v->vmcs);
 	kfree(v);
@@ -856,6 +860,7 @@ void vmxlab_arch_vcpu_destroy(struct vmxlab_vcpu *vcpu)
 	if (v->vpid)
 		ida_free(&vpid_ida, v->vpid);
 	fpu_free_guest_fpstate(&v->fpu);
+	kfree(v->apic);
 	free_page((unsigned long)v->msr_page);
 	free_page((unsigned long)v->vmcs);
 	kfree(v);
@@ -945,7 +950,7 @@ int vmxlab_arch_get_sregs(struct vmxlab_vcpu *vcpu, struct vmxlab_sregs *s)
 	if (vmx_vcpu_put(v))
 		return -EIO;
 	s->cr2 = v->cr2;
-	s->cr8 = v->cr8;
+	s->cr8 = v->apic ? vmx_apic_cr8(v) : v->cr8;
 	s->apic_base = v->apic_base;
 	return 0;
 }
@@ -991,7 +996,11 @@ int vmxlab_arch_set_sregs(struct vmxlab_vcpu *vcpu,
 	v->pending = VMX_PENDING_NONE;
 	v->cr2 = s->cr2;
 	v->cr8 = s->cr8;
-	v->apic_base = s->apic_base;
+	/* With an APIC: a legal state of IA32_APIC_BASE, CR8 its TPR. */
+	if (vmx_apic_set_base(v, s->apic_base, true))
+		r = -EINVAL;
+	if (v->apic)
+		vmx_apic_set_cr8(v, s->cr8);
 	return r;
 }
 

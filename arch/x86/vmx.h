@@ -20,6 +20,8 @@
 #include "caps.h"
 #include "ept.h"
 
+struct vmx_lapic;
+
 /*
  * Debug registers (SDM Vol. 3A 18.2): DR6 and DR7 bits a MOV can change,
  * the bits that always read 1, and general detect (DR7.GD), which makes
@@ -69,6 +71,7 @@ enum vmx_pending {
 #define VMX_EV_WINDOW_REQUEST	BIT(3)	/* run->request_interrupt_window */
 #define VMX_EV_INTR_WINDOW	BIT(4)	/* interrupt-window exiting is on */
 #define VMX_EV_NMI_WINDOW	BIT(5)	/* NMI-window exiting is on */
+#define VMX_EV_APIC		BIT(6)	/* an in-kernel APIC: always look */
 
 /**
  * struct vmx_exception - an exception queued by VMXLAB_INJECT
@@ -154,6 +157,10 @@ struct vmx_vmfail {
  *        SYSENTER_ESP) are in the VMCS.
  * @proc: the primary processor-based controls as in the VMCS (the window
  *        exits come and go).
+ * @slice: the VMX-preemption timer's value for a whole time slice.
+ * @timer_value: the value of the next entry: @slice, or less when the
+ *        APIC timer fires sooner (apic.c).
+ * @apic: the in-kernel local APIC (VMXLAB_VM_LAPIC), or NULL.
  * @events: VMX_EV_*: events.c has work before the next entry.
  * @intr_vector: the vector of a queued interrupt (VMX_EV_INTR).
  * @exc: a queued exception (VMX_EV_EXCEPTION).
@@ -195,6 +202,9 @@ struct vmx_vcpu {
 	unsigned long host_cr4;
 	int host_cpu;
 	u32 proc;
+	u32 slice;
+	u32 timer_value;
+	struct vmx_lapic *apic;
 	u8 events;
 	u8 intr_vector;
 	struct vmx_exception exc;
@@ -236,6 +246,7 @@ struct vmx_vm {
 enum vmx_exit_action {
 	VMX_RESUME,		/* enter the guest again */
 	VMX_TO_USER,		/* vcpu->core->run describes an exit */
+	VMX_HALT,		/* HLT: sleep until the APIC timer (apic.c) */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vmxlab_vcpu *vcpu)
@@ -310,6 +321,20 @@ bool vmx_interrupt_allowed(struct vmx_vcpu *v);
 bool vmx_ready_for_interrupt(struct vmx_vcpu *v);
 enum vmx_exit_action vmx_handle_intr_window(struct vmx_vcpu *v);
 enum vmx_exit_action vmx_handle_nmi_window(struct vmx_vcpu *v);
+
+/* apic.c */
+int vmx_apic_create(struct vmx_vcpu *v);
+int vmx_apic_set_base(struct vmx_vcpu *v, u64 val, bool host);
+bool vmx_apic_mmio(struct vmx_vcpu *v, u64 gpa);
+void vmx_apic_mmio_access(struct vmx_vcpu *v, u64 gpa, unsigned int len,
+			  bool write, u64 *val);
+int vmx_apic_msr_read(struct vmx_vcpu *v, u32 msr, u64 *val);
+int vmx_apic_msr_write(struct vmx_vcpu *v, u32 msr, u64 val);
+void vmx_apic_set_cr8(struct vmx_vcpu *v, u64 cr8);
+u64 vmx_apic_cr8(struct vmx_vcpu *v);
+int vmx_apic_before_entry(struct vmx_vcpu *v);
+enum vmx_exit_action vmx_apic_halt(struct vmx_vcpu *v);
+void vmx_apic_block(struct vmx_vcpu *v);
 
 /* vmenter.S */
 int vmxlab_vmenter(struct vmx_vcpu *v, bool launched);

@@ -100,6 +100,11 @@ run_halt         | halt-sti.bin     | -       | 12     | -     | halt: sti
 run_pit_irq      | pit-irq.elf      | --cmdline "tsc_khz=$TSC_KHZ" | PASS | -
 	| pit-irq: 21 ticks at 100 Hz
 run_uart_irq
+# The in-kernel local APIC (--lapic): timer modes by the TSC, HLT that
+# sleeps in the kernel, self-IPIs, TPR, x2APIC (tests/guests/lapic.S).
+run_lapic        | lapic.elf        | --lapic --cmdline "tsc_khz=$TSC_KHZ" | PASS | -
+	| lapic: timer one-shot, periodic and TSC-deadline at the right rate
+	| lapic: self-IPIs, TPR and x2APIC
 run_timeout
 run_sigint
 run_two_vms

@@ -186,6 +186,8 @@
 #define E_UIRQ_ENABLE		0x5c	/* no THR-empty interrupt when enabled */
 #define E_UIRQ_THRE		0x5d	/* not one THR-empty interrupt per byte */
 #define E_UIRQ_OTHER		0x5e	/* an interrupt IIR did not explain */
+/* lapic: one value, the FAIL lines (CHECK) say which checks failed */
+#define E_APIC			0x5f
 /* any guest */
 #define E_RETURNED		0x7d	/* HLT or a fault returned */
 #define E_EXCEPTION		0x7e	/* unexpected exception */

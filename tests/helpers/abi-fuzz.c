@@ -1805,6 +1805,9 @@ static void op_create_vm(void)
 	int i, fd = dev, extra = -1;
 	long r;
 
+	/* Half the VMs with an in-kernel APIC, some with bad flags. */
+	if (one_in(2))
+		flags = VMXLAB_VM_LAPIC;
 	if (one_in(5))
 		flags = one_in(2) ? 1UL << below(64) : rnd();
 	if (one_in(10)) {	/* from a second open of /dev/vmxlab */
@@ -1817,7 +1820,8 @@ static void op_create_vm(void)
 	r = cioctl(IOC_CREATE_VM, fd, VMXLAB_CREATE_VM, flags);
 	if (extra >= 0)
 		close(extra);	/* the VM outlives it */
-	check(IOC_CREATE_VM, r, flags != 0, NULL);
+	check(IOC_CREATE_VM, r, (flags & ~(unsigned long)VMXLAB_VM_LAPIC) != 0,
+	      NULL);
 	if (r < 0)
 		return;
 	check_cloexec("CREATE_VM", r);

@@ -67,9 +67,13 @@ int main(void)
 	      !(caps.pin.used & ~caps.pin.allowed1),
 	      "GET_CAPS: pin-based controls in use fit the allowed settings");
 
-	check(vmxlab_create_vm(dev, 1) == -EINVAL, "CREATE_VM with flag bit 0: EINVAL");
+	check(vmxlab_create_vm(dev, 2) == -EINVAL, "CREATE_VM with flag bit 1: EINVAL");
 	check(vmxlab_create_vm(dev, 1ULL << 31) == -EINVAL,
 	      "CREATE_VM with flag bit 31: EINVAL");
+	vm = vmxlab_create_vm(dev, VMXLAB_VM_LAPIC);
+	check(vm >= 0, "CREATE_VM with VMXLAB_VM_LAPIC");
+	if (vm >= 0)
+		close(vm);
 	vm = vmxlab_create_vm(dev, 0);
 	check(vm >= 0, "CREATE_VM");
 	if (vm >= 0) {

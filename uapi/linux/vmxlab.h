@@ -148,6 +148,9 @@ struct vmxlab_caps {
 #define VMXLAB_MAX_VCPUS	64
 #define VMXLAB_MAX_MEM_SLOTS	32
 
+/* VMXLAB_CREATE_VM flags */
+#define VMXLAB_VM_LAPIC		_BITUL(0)  /* an in-kernel local APIC per vCPU */
+
 /* vmxlab_memory_region.flags */
 #define VMXLAB_MEM_READONLY	_BITUL(0)
 
@@ -235,9 +238,10 @@ struct vmxlab_dtable {
  * gdt, idt: GDTR and IDTR. cr0 and cr4 are the values the guest sees (the
  * CPU runs with the bits VMX operation forces; CR4.VMXE is never visible).
  * cr8 is the task priority, 0 to 15. efer is IA32_EFER, whose LMA must agree
- * with LME and CR0.PG. apic_base is IA32_APIC_BASE as the guest reads it
- * (no local APIC is emulated yet; the value is only reported). Reserved
- * must be zero.
+ * with LME and CR0.PG. apic_base is IA32_APIC_BASE as the guest reads it:
+ * without VMXLAB_VM_LAPIC only reported; with it, a legal state (SDM Vol.
+ * 3A 11.12.5) that sets the APIC's mode (-EINVAL otherwise, the rest of the
+ * state set all the same), and cr8 is its TPR[7:4]. Reserved must be zero.
  */
 struct vmxlab_sregs {
 	struct vmxlab_segment cs, ds, es, fs, gs, ss, tr, ldt;
@@ -625,7 +629,8 @@ struct vmxlab_trace_setup {
  * VMXLAB_GET_API_VERSION: returns VMXLAB_API_VERSION; arg must be 0.
  * VMXLAB_GET_CAPS: fills struct vmxlab_caps.
  *   -EFAULT: bad pointer.
- * VMXLAB_CREATE_VM: arg is flags, none defined yet (must be 0). Returns a new
+ * VMXLAB_CREATE_VM: arg is flags: VMXLAB_VM_LAPIC gives every vCPU a local
+ *   APIC in the kernel (Documentation/interrupts.rst). Returns a new
  *   VM file descriptor (O_CLOEXEC). The first VM switches VMX on in every
  *   online CPU; closing the last VM fd switches it off again.
  *   -EINVAL: unknown flag bits. -EBUSY: another hypervisor (e.g. kvm_intel
