@@ -42,7 +42,7 @@ fixup_ip:
 #endif
 
 #if BITS == 32
-	.globl init32
+	.globl init32, find_tsc_khz
 	.balign 8
 gdt:
 	.quad 0
@@ -131,6 +131,32 @@ exc_common:
 	call put_hex32
 	call newline
 	EXIT E_EXCEPTION
+
+/*
+ * find_tsc_khz: EBP = N of the first "tsc_khz=N" (decimal) in the string
+ * at ESI, 0 if there is none: the TSC rate the lane passes to guests that
+ * time something by it (pit-irq, lapic). Clobbers EAX, ESI.
+ */
+find_tsc_khz:
+	xor %ebp, %ebp
+1:	cmpb $0, (%esi)
+	je 9f
+	cmpl $0x5f637374, (%esi)	/* "tsc_" */
+	jne 8f
+	cmpl $0x3d7a686b, 4(%esi)	/* "khz=" */
+	jne 8f
+	add $8, %esi
+2:	movzbl (%esi), %eax
+	sub $'0', %eax
+	cmp $9, %eax
+	ja 9f
+	imul $10, %ebp, %ebp
+	add %eax, %ebp
+	inc %esi
+	jmp 2b
+8:	inc %esi
+	jmp 1b
+9:	ret
 
 #else /* BITS == 64 */
 	.globl init64, paging64, scratch_pt

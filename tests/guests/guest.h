@@ -309,6 +309,33 @@ _start:
 #endif
 .endm
 
+/*
+ * PIC_INIT master_mask: the tool's 8259A pair as Linux sets it up (ICW1:
+ * edge, cascade, ICW4; ICW2: vectors 0x20 and 0x28; ICW3: the slave on
+ * IR2; ICW4: 8086 mode), then OCW1: master_mask on the master, the slave
+ * all masked. Clobbers AL.
+ */
+.macro PIC_INIT master_mask
+	mov $0x11, %al
+	out %al, $0x20
+	out %al, $0xa0
+	mov $0x20, %al
+	out %al, $0x21
+	mov $0x28, %al
+	out %al, $0xa1
+	mov $0x04, %al
+	out %al, $0x21
+	mov $0x02, %al
+	out %al, $0xa1
+	mov $0x01, %al
+	out %al, $0x21
+	out %al, $0xa1
+	mov $\master_mask, %al
+	out %al, $0x21
+	mov $0xff, %al
+	out %al, $0xa1
+.endm
+
 /* SET_MSR msr, value: ECX = msr, EDX:EAX = value (32 bits), for WRMSR. */
 .macro SET_MSR msr, value
 	mov $\msr, %ecx

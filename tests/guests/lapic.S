@@ -260,28 +260,6 @@ ipi_isr:
 	pop %eax
 	iret
 
-/* EBP = N of "tsc_khz=N" in the string at ESI, 0 if none. */
-find_tsc_khz:
-	xor %ebp, %ebp
-1:	cmpb $0, (%esi)
-	je 9f
-	cmpl $0x5f637374, (%esi)	/* "tsc_" */
-	jne 8f
-	cmpl $0x3d7a686b, 4(%esi)	/* "khz=" */
-	jne 8f
-	add $8, %esi
-2:	movzbl (%esi), %eax
-	sub $'0', %eax
-	cmp $9, %eax
-	ja 9f
-	imul $10, %ebp, %ebp
-	add %eax, %ebp
-	inc %esi
-	jmp 2b
-8:	inc %esi
-	jmp 1b
-9:	ret
-
 	.data
 ticks:
 	.long 0

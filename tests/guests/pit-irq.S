@@ -35,25 +35,7 @@
 	xor %edx, %edx
 	call set_gate
 
-	/* 8259A: ICW1 (edge, cascade, ICW4), ICW2 base, ICW3 wiring, ICW4 8086. */
-	mov $0x11, %al
-	out %al, $0x20
-	out %al, $0xa0
-	mov $0x20, %al
-	out %al, $0x21
-	mov $0x28, %al
-	out %al, $0xa1
-	mov $0x04, %al			/* master: slave on IR2 */
-	out %al, $0x21
-	mov $0x02, %al			/* slave: its cascade identity */
-	out %al, $0xa1
-	mov $0x01, %al
-	out %al, $0x21
-	out %al, $0xa1
-	mov $0xfe, %al			/* OCW1: IRQ 0 only */
-	out %al, $0x21
-	mov $0xff, %al
-	out %al, $0xa1
+	PIC_INIT 0xfe			/* IRQ 0 only */
 
 	/* 8254 channel 0: LSB then MSB, mode 2 (rate generator), binary. */
 	mov $0x34, %al
@@ -112,31 +94,6 @@ irq0:
 	pop %edx
 	pop %eax
 	iret
-
-/*
- * find_tsc_khz: EBP = N of the first "tsc_khz=N" in the string at ESI
- * (decimal), 0 if there is none. Clobbers EAX, ECX, ESI.
- */
-find_tsc_khz:
-	xor %ebp, %ebp
-1:	cmpb $0, (%esi)
-	je 9f
-	cmpl $0x5f637374, (%esi)	/* "tsc_" */
-	jne 8f
-	cmpl $0x3d7a686b, 4(%esi)	/* "khz=" */
-	jne 8f
-	add $8, %esi
-2:	movzbl (%esi), %eax
-	sub $'0', %eax
-	cmp $9, %eax
-	ja 9f
-	imul $10, %ebp, %ebp
-	add %eax, %ebp
-	inc %esi
-	jmp 2b
-8:	inc %esi
-	jmp 1b
-9:	ret
 
 	.data
 ticks:

@@ -32,25 +32,7 @@
 	xor %edx, %edx
 	call set_gate
 
-	/* 8259A: as in pit-irq.S, IRQ 4 alone unmasked. */
-	mov $0x11, %al
-	out %al, $0x20
-	out %al, $0xa0
-	mov $0x20, %al
-	out %al, $0x21
-	mov $0x28, %al
-	out %al, $0xa1
-	mov $0x04, %al
-	out %al, $0x21
-	mov $0x02, %al
-	out %al, $0xa1
-	mov $0x01, %al
-	out %al, $0x21
-	out %al, $0xa1
-	mov $0xef, %al
-	out %al, $0x21
-	mov $0xff, %al
-	out %al, $0xa1
+	PIC_INIT 0xef			/* IRQ 4 only */
 
 	mov $MCR_DTR_RTS_OUT2, %al
 	mov $UART_MCR, %dx
