@@ -16,12 +16,7 @@ results=$root/results-bench
 
 rm -rf "$results"
 mkdir -p "$results/build"
-echo "vmxlab bench: installing what it needs (Debian packages) ..."
-"$root/tests/rig/deps.sh"
-eval "$("$root/tests/rig/stock.sh")"
-echo "building vmxlab.ko for $STOCK_VER and the tool ..."
-build_module stock "$STOCK_KDIR"
-build_tools
+stock_rig_build bench
 mk_initramfs stock >/dev/null
 
 echo "booting Bochs (emulated VMX, 1 CPU); the kernel boot takes ~20 s ..."

@@ -14,12 +14,7 @@ results=$root/results-demo
 
 rm -rf "$results"
 mkdir -p "$results/build"
-echo "vmxlab demo: installing what it needs (Debian packages) ..."
-"$root/tests/rig/deps.sh"
-eval "$("$root/tests/rig/stock.sh")"
-echo "building vmxlab.ko for $STOCK_VER and the tool ..."
-build_module stock "$STOCK_KDIR"
-build_tools
+stock_rig_build demo
 # shellcheck disable=SC2046
 mk_initramfs stock $(stock_kvm_modules) >/dev/null
 

@@ -106,6 +106,18 @@ mk_initramfs() {
 	"$root/tests/rig/initramfs.sh" --zstd "$results/$name.cpio.zst" "$dir"
 }
 
+# stock_rig_build WHAT: what `make demo` and `make bench` do before they
+# boot: the Debian packages, Debian's stock kernel (STOCK_* variables), the
+# module built for it and the tool, in $results.
+stock_rig_build() {
+	echo "vmxlab $1: installing what it needs (Debian packages) ..."
+	"$root/tests/rig/deps.sh"
+	eval "$("$root/tests/rig/stock.sh")"
+	echo "building vmxlab.ko for $STOCK_VER and the tool ..."
+	build_module stock "$STOCK_KDIR"
+	build_tools
+}
+
 # The stock kernel's KVM modules.
 stock_kvm_modules() {
 	echo "$STOCK_MODDIR/kernel/arch/x86/kvm/kvm.ko" \

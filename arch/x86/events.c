@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Events for the guest: the interrupts, NMIs and exceptions userspace
- * queues with VMXLAB_INJECT, delivered by VM entry through the guest's
+ * queues with VMXLAB_INJECT, and the in-kernel APIC's interrupts (apic.c),
+ * delivered by VM entry through the guest's
  * IDT (event injection, SDM Vol. 3C 26.6) at the first entry at which the
  * guest can take them, and the interrupt-window and NMI-window exits that
  * tell vmxlab when that is (26.7.5, 26.7.6).

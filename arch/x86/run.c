@@ -5,7 +5,8 @@
  *
  * Between two entries the loop behaves like any kernel code: interrupts
  * are on, it may be preempted, it notices signals. Every entry arms the
- * VMX-preemption timer with a time slice (SDM Vol. 3C 25.5.1), so that the
+ * VMX-preemption timer with a time slice (SDM Vol. 3C 25.5.1; shorter when
+ * an in-kernel APIC's timer fires sooner, apic.c), so that the
  * loop comes back here at least once a slice whatever the guest does: a
  * guest with interrupts masked cannot keep a CPU, even on an emulator that
  * fails to exit on host interrupts then (Documentation/testing.rst).

@@ -47,12 +47,7 @@
 	MULTIBOOT_HEADER
 
 	GUEST_START
-	testl $MBI_F_CMDLINE, MBI_FLAGS(%ebx)
-	FAIL_IF z, E_APIC, "no command line"
-	mov MBI_CMDLINE(%ebx), %esi
-	call find_tsc_khz
-	test %ebp, %ebp
-	FAIL_IF z, E_APIC, "no tsc_khz=N on the command line"
+	TSC_KHZ_ARG E_APIC
 	/*
 	 * EDI: the timer's clocks in 10 ms. vmxlab's timer clock is 1 GHz,
 	 * or the TSC's rate where that is slower (the Bochs rig's 400 MHz).

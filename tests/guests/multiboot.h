@@ -29,6 +29,20 @@
 	.long MB_FLAGS
 	.long -(MB_MAGIC + MB_FLAGS)
 .endm
+
+/*
+ * TSC_KHZ_ARG value: EBP = N of "tsc_khz=N" on the Multiboot command line
+ * (EBX: the information block), the TSC rate the lane passes; exit with
+ * value if there is none. Clobbers EAX, ESI.
+ */
+.macro TSC_KHZ_ARG value
+	testl $MBI_F_CMDLINE, MBI_FLAGS(%ebx)
+	FAIL_IF z, \value, "no command line"
+	mov MBI_CMDLINE(%ebx), %esi
+	call find_tsc_khz
+	test %ebp, %ebp
+	FAIL_IF z, \value, "no tsc_khz=N on the command line"
+.endm
 #endif
 
 #endif /* VMXLAB_MULTIBOOT_H */

@@ -23,12 +23,7 @@
 
 	GUEST_START
 	/* tsc_khz=N from the command line, in EBP. */
-	testl $MBI_F_CMDLINE, MBI_FLAGS(%ebx)
-	FAIL_IF z, E_PIT_CMDLINE, "no command line"
-	mov MBI_CMDLINE(%ebx), %esi
-	call find_tsc_khz
-	test %ebp, %ebp
-	FAIL_IF z, E_PIT_CMDLINE, "no tsc_khz=N on the command line"
+	TSC_KHZ_ARG E_PIT_CMDLINE
 
 	mov $0x20, %ecx
 	mov $irq0, %eax

@@ -317,7 +317,7 @@ struct vmxlab_sregs {
 /**
  * struct vmxlab_run - the mmap'd run page of a vCPU (VMXLAB_GET_RUN_SIZE bytes)
  * @immediate_exit: in: if set, VMXLAB_RUN returns -EINTR before entering.
- * @request_interrupt_window: in: if set and no interrupt is queued,
+ * @request_interrupt_window: in: if set and no event is queued,
  *      VMXLAB_RUN returns with VMXLAB_EXIT_IRQ_WINDOW_OPEN as soon as the
  *      guest can take an external interrupt (RFLAGS.IF = 1, no blocking by
  *      STI or MOV SS: SDM Vol. 3C 25.4.2, 26.7.5), before it runs another
