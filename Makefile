@@ -54,6 +54,11 @@ check-nested:
 bench:
 	tests/bench.sh
 
+# kvm-unit-tests, built outside this tree: make check-kut KUT=<its x86 dir>
+check-kut:
+	KUT="$(KUT)" KUT_ENTRIES="$(KUT_ENTRIES)" KUT_OPTS="$(KUT_OPTS)" \
+		KUT_TIMEOUT="$(KUT_TIMEOUT)" tests/kut.sh
+
 soak:
 	tests/check.sh --lanes "bochs-debug-2cpu nested" --fuzz 200000
 
@@ -81,4 +86,4 @@ clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
 	$(MAKE) -C userspace clean
 
-.PHONY: all module tool demo check check-nested bench soak install uninstall deb clean
+.PHONY: all module tool demo check check-nested check-kut bench soak install uninstall deb clean

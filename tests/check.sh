@@ -130,7 +130,10 @@ mapfile -t ufiles < <(find userspace tests/helpers tests/tool-unit -name '*.[ch]
 # vmx_ops.h's asm-goto label operands (%l[fault]) read to checkpatch as a
 # modulo operator (SPACING), and its DEFINE_VMX_INSN() defines whole
 # functions, whose own return statements checkpatch takes for flow control
-# hidden in a macro (MACRO_WITH_FLOW_CONTROL). Userspace is not kernel code: it has no
+# hidden in a macro (MACRO_WITH_FLOW_CONTROL). msr.c names the MTRRs by
+# the kernel's own macros (MSR_MTRRfix64K_00000, MTRRphysBase_MSR()), which
+# are CamelCase; in a kernel tree checkpatch knows them, with --no-tree it
+# does not (CAMELCASE). Userspace is not kernel code: it has no
 # __printf() for __attribute__((format)) (PREFER_DEFINED_ATTRIBUTE_MACRO),
 # no BIT() (BIT_MACRO) and no u8/u64 but stdint.h (PREFER_KERNEL_TYPES);
 # libc's Elf32_Ehdr and the like are CamelCase (CAMELCASE); and a signal
@@ -138,8 +141,9 @@ mapfile -t ufiles < <(find userspace tests/helpers tests/tool-unit -name '*.[ch]
 cp_run() { "$checkpatch" --no-tree --strict --terse --show-types "$@" >>"$results/checkpatch.log" 2>&1; }
 : >"$results/checkpatch.log"
 cp_ok=ok
-cp_run -f $(printf '%s\n' "${kfiles[@]}" | grep -v vmx_ops.h) || cp_ok=fail
+cp_run -f $(printf '%s\n' "${kfiles[@]}" | grep -v -e vmx_ops.h -e msr.c) || cp_ok=fail
 cp_run --ignore SPACING,MACRO_WITH_FLOW_CONTROL -f arch/x86/vmx_ops.h || cp_ok=fail
+cp_run --ignore CAMELCASE -f arch/x86/msr.c || cp_ok=fail
 cp_run --ignore PREFER_DEFINED_ATTRIBUTE_MACRO,BIT_MACRO,PREFER_KERNEL_TYPES,CAMELCASE,VOLATILE -f "${ufiles[@]}" || cp_ok=fail
 if [ $cp_ok = ok ]; then
 	host_result ok "checkpatch.pl --strict clean"

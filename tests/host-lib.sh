@@ -103,6 +103,11 @@ mk_initramfs() {
 			install -D "$lib" "$dir$lib"
 		done
 	fi
+	# EXTRA_ROOT: a tree copied into the image's root (make check-kut's
+	# suite and its list of entries).
+	if [ -n "${EXTRA_ROOT:-}" ]; then
+		cp -a "$EXTRA_ROOT"/. "$dir/"
+	fi
 	"$root/tests/rig/initramfs.sh" --zstd "$results/$name.cpio.zst" "$dir"
 }
 

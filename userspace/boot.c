@@ -43,11 +43,15 @@
 #define MB_BOOT_MAGIC	0x2BADB002
 #define MBI_FLAG_MEM	(1u << 0)
 #define MBI_FLAG_CMDLINE (1u << 2)
+#define MBI_FLAG_MODS	(1u << 3)
 #define MBI_FLAG_MMAP	(1u << 6)
 #define MBI_FLAG_NAME	(1u << 9)
 #define MBI_SIZE	0x78	/* through the framebuffer fields */
 #define MBI_MMAP	(MBI_ADDR + 0x100)
+#define MBI_MODS	(MBI_ADDR + 0x140)	/* one module: 16 bytes */
 #define MBI_NAME	(MBI_ADDR + 0x180)
+#define MBI_MOD_NAME	(MBI_ADDR + 0x190)
+#define MBI_MOD_NAME_MAX (0x200 - 0x190 - 1)
 #define MBI_CMDLINE	(MBI_ADDR + 0x200)
 #define MBI_CMDLINE_MAX	(0x1000 - 0x200 - 1)	/* bytes before the NUL */
 
@@ -195,6 +199,18 @@ static int write_mbi(const struct run_opts *o, struct guest_mem *m,
 		strcpy((char *)m->host + MBI_CMDLINE, o->cmdline);
 		put32(m, MBI_ADDR + 16, MBI_CMDLINE);
 		flags |= MBI_FLAG_CMDLINE;
+	}
+	if (o->initrd) {
+		const char *base = strrchr(o->initrd, '/');
+
+		snprintf((char *)m->host + MBI_MOD_NAME, MBI_MOD_NAME_MAX + 1,
+			 "%s", base ? base + 1 : o->initrd);
+		put32(m, MBI_MODS, b->initrd_start);
+		put32(m, MBI_MODS + 4, b->initrd_end);
+		put32(m, MBI_MODS + 8, MBI_MOD_NAME);
+		put32(m, MBI_ADDR + 20, 1);		/* mods_count */
+		put32(m, MBI_ADDR + 24, MBI_MODS);	/* mods_addr */
+		flags |= MBI_FLAG_MODS;
 	}
 	put32(m, MBI_ADDR, flags);
 	b->regs.rax = MB_BOOT_MAGIC;
@@ -386,6 +402,10 @@ static void print_mbi(const struct guest_mem *m)
 	if (flags & MBI_FLAG_CMDLINE)
 		printf(" cmdline=0x%x \"%s\"", get32(m, MBI_ADDR + 16),
 		       (const char *)m->host + get32(m, MBI_ADDR + 16));
+	if (flags & MBI_FLAG_MODS)
+		printf(" mods=%u module=0x%x-0x%x \"%s\"", get32(m, MBI_ADDR + 20),
+		       get32(m, MBI_MODS), get32(m, MBI_MODS + 4),
+		       (const char *)m->host + get32(m, MBI_MODS + 8));
 	printf("\n");
 }
 

@@ -39,6 +39,7 @@ static void run_usage(FILE *f)
 		"  --entry ADDR           entry point (default: the image's)\n"
 		"  --mem SIZE             guest RAM at address 0 (default 64M; K, M, G)\n"
 		"  --cmdline STRING       the multiboot command line\n"
+		"  --initrd FILE          FILE as the multiboot module, after the image\n"
 		"  --timeout SECONDS      end the run after this long (fractions allowed)\n"
 		"  --strict               an unclaimed port or MMIO access ends the run\n"
 		"  --lapic                a local APIC in the kernel (xAPIC at 0xfee00000,\n"
@@ -184,7 +185,7 @@ static int parse_timeout(const char *s, double *out)
 enum {
 	OPT_MODE = 256, OPT_LOAD, OPT_ENTRY, OPT_MEM, OPT_CMDLINE, OPT_TIMEOUT,
 	OPT_STRICT, OPT_STATS, OPT_STATS_JSON, OPT_TRACE, OPT_CHECK, OPT_DRY_RUN,
-	OPT_LAPIC,
+	OPT_LAPIC, OPT_INITRD,
 };
 
 static const struct option run_options[] = {
@@ -193,6 +194,7 @@ static const struct option run_options[] = {
 	{ "entry", required_argument, NULL, OPT_ENTRY },
 	{ "mem", required_argument, NULL, OPT_MEM },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "lapic", no_argument, NULL, OPT_LAPIC },
@@ -221,6 +223,9 @@ static int set_option(int c, const char *arg, struct run_opts *o)
 		return parse_size("--mem", arg, &o->mem);
 	case OPT_CMDLINE:
 		o->cmdline = arg;
+		return 0;
+	case OPT_INITRD:
+		o->initrd = arg;
 		return 0;
 	case OPT_TIMEOUT:
 		return parse_timeout(arg, &o->timeout);

@@ -59,6 +59,7 @@ struct run_opts {
 	uint64_t load, entry;
 	uint64_t mem;
 	const char *cmdline;		/* NULL: not given */
+	const char *initrd;		/* --initrd FILE; NULL: none */
 	double timeout;			/* seconds; 0: none */
 	bool strict, stats, dry_run;
 	bool lapic;			/* --lapic: VMXLAB_VM_LAPIC */
@@ -90,6 +91,7 @@ struct boot {
 	bool mb_aout;			/* ... and its address fields were used */
 	enum cpu_mode mode;
 	uint64_t entry;
+	uint64_t initrd_start, initrd_end;	/* the multiboot module, if any */
 	int nimage, ntool;
 	struct range image[MAX_RANGES];	/* from the file */
 	struct range tool[8];		/* GDT, stack, page tables, MBI */

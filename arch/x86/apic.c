@@ -22,6 +22,15 @@
 #include "lapic.h"
 #include "vmx.h"
 
+/*
+ * The APIC counts in the guest's TSC (TSC deadline, the timer's start):
+ * the host's plus the TSC offset (msr.c).
+ */
+static u64 guest_tsc(const struct vmx_vcpu *v)
+{
+	return rdtsc() + v->tsc_offset;
+}
+
 /* IA32_APIC_BASE's modes (SDM Vol. 3A 11.12.5, table 11-5). */
 enum apic_mode { APIC_MODE_DISABLED, APIC_MODE_INVALID, APIC_MODE_XAPIC,
 		 APIC_MODE_X2APIC };
@@ -152,7 +161,7 @@ void vmx_apic_mmio_access(struct vmx_vcpu *v, u64 gpa, unsigned int len,
 			  bool write, u64 *val)
 {
 	u32 off = gpa & ~PAGE_MASK, reg = off & ~0xfU, in = off & 0xf;
-	u64 now = rdtsc();
+	u64 now = guest_tsc(v);
 
 	if (write) {
 		if (len == 4 && !in)
@@ -176,14 +185,14 @@ int vmx_apic_msr_read(struct vmx_vcpu *v, u32 msr, u64 *val)
 	if (!v->apic)
 		return -ENOENT;
 	if (msr == MSR_IA32_TSC_DEADLINE) {
-		*val = vmx_lapic_tsc_deadline(v->apic, rdtsc());
+		*val = vmx_lapic_tsc_deadline(v->apic, guest_tsc(v));
 		return 0;
 	}
 	if (msr < APIC_BASE_MSR || msr > APIC_BASE_MSR + 0xff)
 		return -ENOENT;
 	if (apic_mode(v->apic_base) != APIC_MODE_X2APIC)
 		return -EINVAL;
-	return vmx_lapic_msr_read(v->apic, msr, val, rdtsc());
+	return vmx_lapic_msr_read(v->apic, msr, val, guest_tsc(v));
 }
 
 /**
@@ -201,14 +210,14 @@ int vmx_apic_msr_write(struct vmx_vcpu *v, u32 msr, u64 val)
 	if (!v->apic)
 		return -ENOENT;
 	if (msr == MSR_IA32_TSC_DEADLINE) {
-		act = vmx_lapic_set_tsc_deadline(v->apic, val, rdtsc());
+		act = vmx_lapic_set_tsc_deadline(v->apic, val, guest_tsc(v));
 		return act < 0 ? act : 0;
 	}
 	if (msr < APIC_BASE_MSR || msr > APIC_BASE_MSR + 0xff)
 		return -ENOENT;
 	if (apic_mode(v->apic_base) != APIC_MODE_X2APIC)
 		return -EINVAL;
-	act = vmx_lapic_msr_write(v->apic, msr, val, rdtsc());
+	act = vmx_lapic_msr_write(v->apic, msr, val, guest_tsc(v));
 	if (act < 0)
 		return act;
 	apic_act(v, act);
@@ -249,7 +258,7 @@ static bool timer_unmasked(const struct vmx_lapic *l)
 int vmx_apic_before_entry(struct vmx_vcpu *v)
 {
 	struct vmx_lapic *l = v->apic;
-	u64 now = rdtsc(), next = vmx_lapic_timer_next(l), left;
+	u64 now = guest_tsc(v), next = vmx_lapic_timer_next(l), left;
 
 	if (next <= now) {
 		vmx_lapic_timer_fire(l, now);
@@ -295,7 +304,7 @@ enum vmx_exit_action vmx_apic_halt(struct vmx_vcpu *v)
  */
 void vmx_apic_block(struct vmx_vcpu *v)
 {
-	u64 next = vmx_lapic_timer_next(v->apic), now = rdtsc();
+	u64 next = vmx_lapic_timer_next(v->apic), now = guest_tsc(v);
 	ktime_t kt;
 
 	if (next == VMX_LAPIC_TIMER_NONE || next <= now)
@@ -304,4 +313,19 @@ void vmx_apic_block(struct vmx_vcpu *v)
 			       KTIME_MAX));
 	set_current_state(TASK_INTERRUPTIBLE);
 	schedule_hrtimeout(&kt, HRTIMER_MODE_REL);
+}
+
+/**
+ * vmx_apic_tsc_shift() - the guest's TSC was written
+ * @v: the vCPU.
+ * @delta: how far it moved.
+ *
+ * A one-shot or periodic count runs on the bus clock, not on the TSC
+ * (SDM Vol. 3A 11.5.4): its start moves with the TSC, so that it ends when
+ * it would have. A TSC deadline is a TSC value and stays.
+ */
+void vmx_apic_tsc_shift(struct vmx_vcpu *v, s64 delta)
+{
+	if (v->apic && v->apic->running)
+		v->apic->t0 += delta;
 }

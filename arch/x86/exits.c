@@ -25,6 +25,7 @@
 #include "../../module/arch.h"
 #include "emulate.h"
 #include "exitqual.h"
+#include "exits.h"
 #include "vmx.h"
 #include "vmx_ops.h"
 #include "xsave.h"
@@ -149,7 +150,7 @@ static void complete_instruction(u64 len)
  * Moves RIP past the instruction that exited. The exit instruction
  * length is valid for instruction exits (SDM Vol. 3C 27.2.5).
  */
-static void skip_instruction(struct vmx_vcpu *v)
+void vmx_skip_instruction(struct vmx_vcpu *v)
 {
 	complete_instruction(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
@@ -194,13 +195,14 @@ void vmx_queue_exception(struct vmx_vcpu *v, u8 vector, bool has_error,
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
-static enum vmx_exit_action inject_ud(struct vmx_vcpu *v)
+/* #UD and #GP(0), as the instruction that exited would have raised them. */
+enum vmx_exit_action vmx_inject_ud(struct vmx_vcpu *v)
 {
 	vmx_queue_exception(v, X86_TRAP_UD, false, 0);
 	return VMX_RESUME;
 }
 
-static enum vmx_exit_action inject_gp(struct vmx_vcpu *v)
+enum vmx_exit_action vmx_inject_gp(struct vmx_vcpu *v)
 {
 	vmx_queue_exception(v, X86_TRAP_GP, true, 0);
 	return VMX_RESUME;
@@ -226,7 +228,7 @@ static enum vmx_exit_action handle_resume(struct vmx_vcpu *v)
 
 static enum vmx_exit_action handle_skip(struct vmx_vcpu *v)
 {
-	skip_instruction(v);
+	vmx_skip_instruction(v);
 	return VMX_RESUME;
 }
 
@@ -322,7 +324,7 @@ static enum vmx_exit_action handle_hlt(struct vmx_vcpu *v)
 {
 	enum vmx_exit_action a;
 
-	skip_instruction(v);
+	vmx_skip_instruction(v);
 	/* RFLAGS only when it matters (the path-length gate times HLT). */
 	if (unlikely(v->events & ~VMX_EV_WINDOW_REQUEST)) {
 		bool intr_on = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
@@ -438,6 +440,9 @@ static void cpuid_filter(struct vmx_vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b,
 		if (sub == 0) {
 			if (!(cfg->proc2 & SECONDARY_EXEC_ENABLE_INVPCID))
 				*b &= ~BIT(10);
+			/* TSC_ADJUST needs TSC offsetting (msr.c). */
+			if (!(cfg->proc & CPU_BASED_USE_TSC_OFFSETTING))
+				*b &= ~BIT(1);
 			*b &= ~(BIT(2) | BIT(12) | BIT(14) | BIT(15) | BIT(25));
 			/*
 			 * PKU, OSPKE, WAITPKG, CET shadow stacks, LA57, SGX
@@ -497,7 +502,7 @@ static enum vmx_exit_action handle_cpuid(struct vmx_vcpu *v)
 	v->regs[VMX_RBX] = b;
 	v->regs[VMX_RCX] = c;
 	v->regs[VMX_RDX] = d;
-	skip_instruction(v);
+	vmx_skip_instruction(v);
 	return VMX_RESUME;
 }
 
@@ -519,7 +524,7 @@ static enum vmx_exit_action handle_vmcall(struct vmx_vcpu *v)
 	else
 		ret = VMXLAB_HC_ENOSYS;
 	set_gpr32(v, VMX_RAX, ret);
-	skip_instruction(v);
+	vmx_skip_instruction(v);
 	return VMX_RESUME;
 }
 
@@ -566,8 +571,8 @@ static enum vmx_exit_action handle_cr(struct vmx_vcpu *v)
 		break;
 	}
 	if (err)
-		return inject_gp(v);
-	skip_instruction(v);
+		return vmx_inject_gp(v);
+	vmx_skip_instruction(v);
 	return VMX_RESUME;
 }
 
@@ -597,13 +602,13 @@ static enum vmx_exit_action handle_dr(struct vmx_vcpu *v)
 	/* DR4 and DR5 are DR6 and DR7, unless CR4.DE makes them #UD. */
 	if (dr == 4 || dr == 5) {
 		if (vmx_guest_cr4() & X86_CR4_DE)
-			return inject_ud(v);
+			return vmx_inject_ud(v);
 		dr += 2;
 	}
 	if (q.from) {
 		val = dr < 4 ? v->db[dr] : dr == 6 ? v->dr6 : v->dr7;
 		set_gpr(v, q.gpr, long_mode() ? val : (u32)val);
-		skip_instruction(v);
+		vmx_skip_instruction(v);
 		return VMX_RESUME;
 	}
 	val = get_gpr(v, q.gpr);
@@ -613,175 +618,14 @@ static enum vmx_exit_action handle_dr(struct vmx_vcpu *v)
 		v->db[dr] = val;
 	} else if (val >> 32) {
 		/* Bits 63:32 of DR6 and DR7 must be 0 (18.2.4, 18.2.5). */
-		return inject_gp(v);
+		return vmx_inject_gp(v);
 	} else if (dr == 6) {
 		v->dr6 = (val & VMX_DR6_VOLATILE) | VMX_DR6_FIXED_1;
 	} else {
 		v->dr7 = (val & VMX_DR7_VOLATILE) | VMX_DR7_FIXED_1;
 		vmcs_writel(GUEST_DR7, v->dr7);
 	}
-	skip_instruction(v);
-	return VMX_RESUME;
-}
-
-/* 48-bit canonical: vmxlab guests have 4-level paging (SDM Vol. 1 3.3.7.1). */
-static bool canonical(u64 a)
-{
-	return __is_canonical_address(a, 48);
-}
-
-/* The MSRs a guest may use; anything else raises #GP (abi.rst). */
-static int msr_read(struct vmx_vcpu *v, u32 msr, u64 *val)
-{
-	const struct vmx_config *c = vmx_config();
-	int i;
-
-	/* The APIC's MSRs first (apic.c); a test here, without one. */
-	if (v->apic) {
-		i = vmx_apic_msr_read(v, msr, val);
-		if (i != -ENOENT)
-			return i;
-	}
-	switch (msr) {
-	case MSR_IA32_TSC:
-		*val = rdtsc();
-		return 0;
-	case MSR_IA32_APICBASE:
-		*val = v->apic_base;
-		return 0;
-	case MSR_IA32_SYSENTER_CS:
-		*val = vmcs_read32(GUEST_SYSENTER_CS);
-		return 0;
-	case MSR_IA32_SYSENTER_ESP:
-		*val = vmcs_readl(GUEST_SYSENTER_ESP);
-		return 0;
-	case MSR_IA32_SYSENTER_EIP:
-		*val = vmcs_readl(GUEST_SYSENTER_EIP);
-		return 0;
-	case MSR_IA32_CR_PAT:
-		if (!(c->entry & VM_ENTRY_LOAD_IA32_PAT))
-			return -EINVAL;
-		*val = vmcs_read64(GUEST_IA32_PAT);
-		return 0;
-	case MSR_EFER:
-		*val = vmcs_read64(GUEST_IA32_EFER);
-		return 0;
-	case MSR_FS_BASE:
-		*val = vmcs_readl(GUEST_FS_BASE);
-		return 0;
-	case MSR_GS_BASE:
-		*val = vmcs_readl(GUEST_GS_BASE);
-		return 0;
-	}
-	for (i = v->msr_first; i < VMX_NR_SWITCHED_MSRS; i++) {
-		if (v->msr_page[i].index == msr) {
-			*val = v->msr_page[i].value;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-/* PAT entries must be memory types 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A 12.12.2). */
-static bool pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = (pat >> (8 * i)) & 0xff;
-
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
-}
-
-static int msr_write_efer(struct vmx_vcpu *v, u64 val)
-{
-	u64 old = vmcs_read64(GUEST_IA32_EFER);
-
-	if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
-		return -EINVAL;
-	/* LME cannot change while paging is on; LMA is read-only (10.8.5). */
-	if ((vmx_guest_cr0() & X86_CR0_PG) && ((old ^ val) & EFER_LME))
-		return -EINVAL;
-	vmx_set_efer(v, (val & ~(u64)EFER_LMA) | (old & EFER_LMA));
-	return 0;
-}
-
-static int msr_write(struct vmx_vcpu *v, u32 msr, u64 val)
-{
-	const struct vmx_config *c = vmx_config();
-	int i;
-
-	if (v->apic) {
-		i = vmx_apic_msr_write(v, msr, val);
-		if (i != -ENOENT)
-			return i;
-	}
-	switch (msr) {
-	case MSR_IA32_APICBASE:
-		return vmx_apic_set_base(v, val, false);
-	case MSR_IA32_SYSENTER_CS:
-		vmcs_write32(GUEST_SYSENTER_CS, val);
-		return 0;
-	case MSR_IA32_SYSENTER_ESP:
-		vmcs_writel(GUEST_SYSENTER_ESP, val);
-		return 0;
-	case MSR_IA32_SYSENTER_EIP:
-		vmcs_writel(GUEST_SYSENTER_EIP, val);
-		return 0;
-	case MSR_IA32_CR_PAT:
-		if (!(c->entry & VM_ENTRY_LOAD_IA32_PAT) || !pat_valid(val))
-			return -EINVAL;
-		vmcs_write64(GUEST_IA32_PAT, val);
-		return 0;
-	case MSR_EFER:
-		return msr_write_efer(v, val);
-	case MSR_FS_BASE:
-		if (!canonical(val))
-			return -EINVAL;
-		vmcs_writel(GUEST_FS_BASE, val);
-		return 0;
-	case MSR_GS_BASE:
-		if (!canonical(val))
-			return -EINVAL;
-		vmcs_writel(GUEST_GS_BASE, val);
-		return 0;
-	}
-	for (i = v->msr_first; i < VMX_NR_SWITCHED_MSRS; i++) {
-		if (v->msr_page[i].index != msr)
-			continue;
-		/* TSC_AUX bits 63:32 are reserved (SDM Vol. 4 table 2-2). */
-		if (msr == MSR_TSC_AUX ? val >> 32 :
-		    msr != MSR_STAR && msr != MSR_SYSCALL_MASK &&
-		    !canonical(val))
-			return -EINVAL;
-		v->msr_page[i].value = val;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static enum vmx_exit_action handle_rdmsr(struct vmx_vcpu *v)
-{
-	u64 val;
-
-	if (msr_read(v, v->regs[VMX_RCX], &val))
-		return inject_gp(v);
-	v->regs[VMX_RAX] = (u32)val;
-	v->regs[VMX_RDX] = val >> 32;
-	skip_instruction(v);
-	return VMX_RESUME;
-}
-
-static enum vmx_exit_action handle_wrmsr(struct vmx_vcpu *v)
-{
-	u64 val = (u32)v->regs[VMX_RAX] | (v->regs[VMX_RDX] << 32);
-
-	if (msr_write(v, v->regs[VMX_RCX], val))
-		return inject_gp(v);
-	skip_instruction(v);
+	vmx_skip_instruction(v);
 	return VMX_RESUME;
 }
 
@@ -798,12 +642,12 @@ static enum vmx_exit_action handle_xsetbv(struct vmx_vcpu *v)
 	u64 val = (u32)v->regs[VMX_RAX] | ((u64)(u32)v->regs[VMX_RDX] << 32);
 
 	if (!(vmx_guest_cr4() & X86_CR4_OSXSAVE))
-		return inject_ud(v);
+		return vmx_inject_ud(v);
 	if (guest_cpl() != 0 || (u32)v->regs[VMX_RCX] != 0 ||
 	    !vmx_xcr0_valid(val, v->xcr0_supported))
-		return inject_gp(v);
+		return vmx_inject_gp(v);
 	v->xcr0 = val;
-	skip_instruction(v);
+	vmx_skip_instruction(v);
 	return VMX_RESUME;
 }
 
@@ -967,7 +811,7 @@ static enum vmx_exit_action string_io(struct vmx_vcpu *v, struct vmx_io_op *io)
 	if (io->rep) {
 		count = v->regs[VMX_RCX] & addr_mask(io->addr_size);
 		if (!count) {
-			skip_instruction(v);
+			vmx_skip_instruction(v);
 			return VMX_RESUME;
 		}
 	}
@@ -1046,7 +890,7 @@ static void complete_io(struct vmx_vcpu *v)
 			memcpy(&val, data, io->size);
 			write_gpr_sized(v, VMX_RAX, false, io->size, val);
 		}
-		skip_instruction(v);
+		vmx_skip_instruction(v);
 		return;
 	}
 	for (i = 0; io->in && i < io->count; i++) {
@@ -1079,7 +923,7 @@ static void complete_io(struct vmx_vcpu *v)
 		if (val & mask)
 			return;	/* RIP stays: the REP instruction goes on */
 	}
-	skip_instruction(v);
+	vmx_skip_instruction(v);
 }
 
 /* Reads up to 15 instruction bytes at CS:RIP. Return: bytes read. */
@@ -1217,29 +1061,29 @@ static const vmx_exit_handler exit_handlers[VMXLAB_NR_EXIT_REASONS] = {
 	[EXIT_REASON_WBINVD]			= handle_skip,
 	[EXIT_REASON_VMCALL]			= handle_vmcall,
 	/* No VMX, SMX, SGX or MONITOR/MWAIT for guests (CPUID hides them). */
-	[VMX_EXIT_REASON_GETSEC]		= inject_ud,
-	[EXIT_REASON_VMCLEAR]			= inject_ud,
-	[EXIT_REASON_VMLAUNCH]			= inject_ud,
-	[EXIT_REASON_VMPTRLD]			= inject_ud,
-	[EXIT_REASON_VMPTRST]			= inject_ud,
-	[EXIT_REASON_VMREAD]			= inject_ud,
-	[EXIT_REASON_VMRESUME]			= inject_ud,
-	[EXIT_REASON_VMWRITE]			= inject_ud,
-	[EXIT_REASON_VMOFF]			= inject_ud,
-	[EXIT_REASON_VMON]			= inject_ud,
-	[EXIT_REASON_INVEPT]			= inject_ud,
-	[EXIT_REASON_ENCLS]			= inject_ud,
-	[EXIT_REASON_INVVPID]			= inject_ud,
-	[EXIT_REASON_VMFUNC]			= inject_ud,
-	[EXIT_REASON_MWAIT_INSTRUCTION]		= inject_ud,
-	[EXIT_REASON_MONITOR_INSTRUCTION]	= inject_ud,
+	[VMX_EXIT_REASON_GETSEC]		= vmx_inject_ud,
+	[EXIT_REASON_VMCLEAR]			= vmx_inject_ud,
+	[EXIT_REASON_VMLAUNCH]			= vmx_inject_ud,
+	[EXIT_REASON_VMPTRLD]			= vmx_inject_ud,
+	[EXIT_REASON_VMPTRST]			= vmx_inject_ud,
+	[EXIT_REASON_VMREAD]			= vmx_inject_ud,
+	[EXIT_REASON_VMRESUME]			= vmx_inject_ud,
+	[EXIT_REASON_VMWRITE]			= vmx_inject_ud,
+	[EXIT_REASON_VMOFF]			= vmx_inject_ud,
+	[EXIT_REASON_VMON]			= vmx_inject_ud,
+	[EXIT_REASON_INVEPT]			= vmx_inject_ud,
+	[EXIT_REASON_ENCLS]			= vmx_inject_ud,
+	[EXIT_REASON_INVVPID]			= vmx_inject_ud,
+	[EXIT_REASON_VMFUNC]			= vmx_inject_ud,
+	[EXIT_REASON_MWAIT_INSTRUCTION]		= vmx_inject_ud,
+	[EXIT_REASON_MONITOR_INSTRUCTION]	= vmx_inject_ud,
 	/* No PMU is exposed (CPUID leaf 0xA is zero). */
-	[EXIT_REASON_RDPMC]			= inject_gp,
+	[EXIT_REASON_RDPMC]			= vmx_inject_gp,
 	[EXIT_REASON_CR_ACCESS]			= handle_cr,
 	[EXIT_REASON_DR_ACCESS]			= handle_dr,
 	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
-	[EXIT_REASON_MSR_READ]			= handle_rdmsr,
-	[EXIT_REASON_MSR_WRITE]			= handle_wrmsr,
+	[EXIT_REASON_MSR_READ]			= vmx_handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE]			= vmx_handle_wrmsr,
 	[EXIT_REASON_PAUSE_INSTRUCTION]		= handle_resume,
 	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
 	/* The time slice ended: back to the run loop, which may schedule. */

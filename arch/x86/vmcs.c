@@ -633,7 +633,7 @@ static void vmcs_init_controls(struct vmx_vcpu *v)
 	if (c->proc & CPU_BASED_USE_MSR_BITMAPS)
 		vmcs_write64(MSR_BITMAP, __pa(msr_bitmap));
 	if (c->proc & CPU_BASED_USE_TSC_OFFSETTING)
-		vmcs_write64(TSC_OFFSET, 0);
+		vmcs_write64(TSC_OFFSET, v->tsc_offset);
 	if (v->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, v->vpid);
 	/* Every ENCLS leaf exits (24.6.16): no SGX for guests. */
@@ -757,7 +757,8 @@ static void vmcs_init_guest(struct vmx_vcpu *v)
 	v->nr_switched = UINT_MAX;
 	vmx_update_msr_lists(v);
 	if (c->entry & VM_ENTRY_LOAD_IA32_PAT)
-		vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ULL);
+		vmcs_write64(GUEST_IA32_PAT, VMX_PAT_RESET);
+	vmx_msrs_reset(v);
 	vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);

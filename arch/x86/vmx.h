@@ -52,6 +52,31 @@ enum vmx_switched_msr {
 	VMX_MSR_CSTAR, VMX_MSR_SYSCALL_MASK, VMX_NR_SWITCHED_MSRS
 };
 
+/* The MTRRs of struct vmx_guest_msrs (SDM Vol. 3A 12.11): KVM's counts. */
+#define VMX_NR_VAR_MTRRS	8
+#define VMX_NR_FIXED_MTRRS	11
+
+/* IA32_PAT at power-up (SDM Vol. 3A 12.12.4): WB, WT, UC-, UC twice. */
+#define VMX_PAT_RESET		0x0007040600070406ULL
+
+/**
+ * struct vmx_guest_msrs - MSRs that vmxlab emulates and only keeps (msr.c)
+ * @misc_enable: IA32_MISC_ENABLE.
+ * @tsc_adjust: IA32_TSC_ADJUST (the TSC offset follows it).
+ * @pat: IA32_PAT when the CPU cannot switch it (no "load IA32_PAT").
+ * @mtrr_def_type: IA32_MTRR_DEF_TYPE.
+ * @mtrr_fixed: the fixed-range MTRRs, 64K_00000 to 4K_F8000.
+ * @mtrr_var: IA32_MTRR_PHYSBASE0, PHYSMASK0, PHYSBASE1...
+ */
+struct vmx_guest_msrs {
+	u64 misc_enable;
+	s64 tsc_adjust;
+	u64 pat;
+	u64 mtrr_def_type;
+	u64 mtrr_fixed[VMX_NR_FIXED_MTRRS];
+	u64 mtrr_var[2 * VMX_NR_VAR_MTRRS];
+};
+
 /* What userspace must complete before the guest may go on. */
 enum vmx_pending {
 	VMX_PENDING_NONE,
@@ -172,6 +197,9 @@ struct vmx_vmfail {
  * @cr2: the guest's CR2, which VMX does not switch (run.c does).
  * @cr8: the guest's task priority (CR8 accesses exit).
  * @apic_base: IA32_APIC_BASE as the guest reads it.
+ * @tsc_offset: the guest's TSC minus the host's (TSC_OFFSET, when the CPU
+ *        has TSC offsetting; else 0).
+ * @msrs: the MSRs msr.c keeps.
  * @db: the guest's DR0-DR3.
  * @dr6: the guest's DR6.
  * @dr7: the guest's DR7, as in GUEST_DR7 (MOV DR exits, so only vmxlab
@@ -214,6 +242,8 @@ struct vmx_vcpu {
 	u64 cr2;
 	u64 cr8;
 	u64 apic_base;
+	s64 tsc_offset;
+	struct vmx_guest_msrs msrs;
 	unsigned long db[4];
 	unsigned long dr6;
 	unsigned long dr7;
@@ -315,6 +345,9 @@ void vmx_queue_exception(struct vmx_vcpu *v, u8 vector, bool has_error,
 			 u32 error);
 u32 vmx_diagnose_entry_failure(struct vmx_vcpu *v);
 
+/* msr.c */
+void vmx_msrs_reset(struct vmx_vcpu *v);
+
 /* events.c */
 void vmx_inject_events(struct vmx_vcpu *v);
 bool vmx_interrupt_allowed(struct vmx_vcpu *v);
@@ -335,6 +368,7 @@ u64 vmx_apic_cr8(struct vmx_vcpu *v);
 int vmx_apic_before_entry(struct vmx_vcpu *v);
 enum vmx_exit_action vmx_apic_halt(struct vmx_vcpu *v);
 void vmx_apic_block(struct vmx_vcpu *v);
+void vmx_apic_tsc_shift(struct vmx_vcpu *v, s64 delta);
 
 /* vmenter.S */
 int vmxlab_vmenter(struct vmx_vcpu *v, bool launched);

@@ -59,6 +59,11 @@ run_hello_mb     | hello-mb.elf
 	| --mem 32M --cmdline "vmxlab-mb test=1 two words" | PASS | -
 	| hello from multiboot | cmdline: [vmxlab-mb test=1 two words]
 	| mem_upper: 0x00007c00
+# --initrd: the udev rule (/etc in every lane's image) as the module.
+run_hello_mb_initrd | hello-mb.elf
+	| --cmdline "with a module" --initrd /etc/60-vmxlab.rules | PASS | -
+	| cmdline: [with a module]
+	| module: [# SPDX-License-I] 60-vmxlab.rules
 run_string_io
 run_mmio
 run_mempattern
@@ -72,6 +77,9 @@ run_fpu_state    | fpu-state.elf    | -       | PASS   | -     | fpu-state: kept
 run_xsetbv       | xsetbv.elf       | -       | PASS   | -     | xsetbv: XCR0 rules hold
 	| ~^xsetbv: .*illegal values refused
 run_cpuid_msr    | cpuid-msr.elf    | -       | PASS   | -     | cpuid-msr: CPUID and MSRs agree
+run_msr_os       | msr-os.elf       | -       | PASS   | -
+	| msr-os: MISC_ENABLE, MTRRs, PAT, MCG as SDM Vol. 3A 12.11
+	| ~^msr-os: .*TSC
 # Hostile guests: what a buggy or malicious kernel does, checked against
 # what hardware gives (tests/guests/hostile-*.S).
 run_hostile_tf   | hostile-tf.elf   | -       | PASS   | -

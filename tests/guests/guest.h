@@ -73,6 +73,7 @@
 #define E_MB_MMAP		0x1b	/* info flags: no memory map (bit 6) */
 #define E_MB_MMAP_RAM		0x1c	/* no type-1 entry covers 1 MiB..top */
 #define E_MB_MEM_LOWER		0x1d	/* mem_lower > 640 */
+#define E_MB_MODS		0x61	/* a module, but not one, page-aligned, named */
 /* string-io */
 #define E_SIO_OUTSB		0x20	/* REP OUTSB: SI/CX after */
 #define E_SIO_INSB_REGS		0x21	/* REP INSB: DI/CX after */
@@ -188,6 +189,8 @@
 #define E_UIRQ_OTHER		0x5e	/* an interrupt IIR did not explain */
 /* lapic: one value, the FAIL lines (CHECK) say which checks failed */
 #define E_APIC			0x5f
+/* msr-os.S */
+#define E_MSR_OS		0x60	/* MISC_ENABLE, MTRRs, PAT, MCG, TSC_ADJUST */
 /* any guest */
 #define E_RETURNED		0x7d	/* HLT or a fault returned */
 #define E_EXCEPTION		0x7e	/* unexpected exception */

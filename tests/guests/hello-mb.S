@@ -3,13 +3,16 @@
  * hello-mb.elf: Multiboot v1 ELF32. Checks EAX = 0x2badb002 and the
  * information block at EBX: flags with mem (bit 0), cmdline (2) and mmap
  * (6); mem_lower <= 640; a RAM (type 1) entry of the map covering
- * 1 MiB .. 1 MiB + mem_upper KiB. Prints
+ * 1 MiB .. 1 MiB + mem_upper KiB; with a module (flag 3, --initrd): one,
+ * page-aligned. Prints
  *   hello from multiboot
  *   cmdline: [the command line]
  *   mem_upper: 0x0000HHHH
- * (test run_hello_mb compares them with --cmdline and --mem) and passes.
+ *   module: [its first 16 bytes] name
+ * (tests run_hello_mb and run_hello_mb_initrd compare them with --cmdline,
+ * --mem and --initrd) and passes.
  * Exit values: PASS, E_MB_MAGIC, E_MB_MEM, E_MB_CMDLINE, E_MB_MMAP,
- * E_MB_MMAP_RAM, E_MB_MEM_LOWER, E_EXCEPTION.
+ * E_MB_MMAP_RAM, E_MB_MEM_LOWER, E_MB_MODS, E_EXCEPTION.
  * Image: hello-mb.elf 32
  */
 #include "guest.h"
@@ -38,6 +41,31 @@
 	mov MBI_MEM_UPPER(%ebp), %ebx
 	call put_hex32
 	call newline
+
+	/* the module: its first 16 bytes (fewer if shorter) and its name */
+	testl $MBI_F_MODS, MBI_FLAGS(%ebp)
+	jz 5f
+	cmpl $1, MBI_MODS_COUNT(%ebp)
+	FAIL_IF ne, E_MB_MODS, "mods_count is not 1"
+	mov MBI_MODS_ADDR(%ebp), %edi
+	testl $0xfff, (%edi)		/* mod_start */
+	FAIL_IF nz, E_MB_MODS, "the module does not start at a 4 KiB boundary"
+	mov 4(%edi), %ecx		/* mod_end */
+	sub (%edi), %ecx
+	FAIL_IF be, E_MB_MODS, "the module is empty or ends before it starts"
+	cmp $16, %ecx
+	jbe 4f
+	mov $16, %ecx
+4:	PUTS_LIT "module: ["
+	mov (%edi), %esi
+6:	lodsb
+	call putc
+	loop 6b
+	PUTS_LIT "] "
+	mov 8(%edi), %esi		/* its string */
+	call puts
+	call newline
+5:
 
 	/* top of upper memory */
 	mov MBI_MEM_UPPER(%ebp), %edi

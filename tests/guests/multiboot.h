@@ -7,11 +7,14 @@
 #define MBI_MEM_LOWER	4
 #define MBI_MEM_UPPER	8
 #define MBI_CMDLINE	16
+#define MBI_MODS_COUNT	20
+#define MBI_MODS_ADDR	24
 #define MBI_MMAP_LENGTH	44
 #define MBI_MMAP_ADDR	48
 
 #define MBI_F_MEM	(1 << 0)
 #define MBI_F_CMDLINE	(1 << 2)
+#define MBI_F_MODS	(1 << 3)
 #define MBI_F_MMAP	(1 << 6)
 
 /* A memory map entry: size (of the rest), base, length, type (1 = RAM). */

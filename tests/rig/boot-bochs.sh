@@ -141,8 +141,12 @@ rm -rf "$tmp/iso"
 : >"$prefix.bochs.log"
 ln -s "$prefix.serial" "$tmp/serial.txt"
 ln -s "$prefix.bochs.log" "$tmp/bochs.log"
+# Bochs allocates at most 2048 MB of host memory for the guest; above that
+# the rest of guest RAM lives in a swap file of its own (memory: host=).
+host_megs=$megs
+[ "$host_megs" -le 2048 ] || host_megs=2048
 cat >"$tmp/bochsrc" <<EOF
-megs: $megs
+memory: guest=$megs, host=$host_megs
 cpu: model=corei7_haswell_4770, count=$cpus, ips=$ips, reset_on_triple_fault=0
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
