@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) "vmxlab: " fmt
 
 #include <linux/kernel.h>
+#include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/mtrr.h>
@@ -159,6 +160,16 @@ void vmx_msrs_reset(struct vmx_vcpu *v)
 }
 
 /*
+ * IA32_TSC_ADJUST exists where CPUID.(7,0):EBX[1] says so: the host's bit,
+ * which exits.c passes on only with TSC offsetting.
+ */
+static bool tsc_adjust_offered(void)
+{
+	return boot_cpu_has(X86_FEATURE_TSC_ADJUST) &&
+	       (vmx_config()->proc & CPU_BASED_USE_TSC_OFFSETTING);
+}
+
+/*
  * The guest's TSC moves by @delta: IA32_TSC_ADJUST goes with it (SDM Vol.
  * 3B 18.17.3, "IA32_TSC_ADJUST"), and so does the TSC offset in the VMCS,
  * without which a write to the TSC could not be honoured.
@@ -192,7 +203,7 @@ static int msr_read(struct vmx_vcpu *v, u32 msr, u64 *val)
 		*val = rdtsc() + v->tsc_offset;
 		return 0;
 	case MSR_IA32_TSC_ADJUST:
-		if (!(c->proc & CPU_BASED_USE_TSC_OFFSETTING))
+		if (!tsc_adjust_offered())
 			return -EINVAL;
 		*val = v->msrs.tsc_adjust;
 		return 0;
@@ -286,6 +297,8 @@ static int msr_write(struct vmx_vcpu *v, u32 msr, u64 val)
 			v->msrs.tsc_adjust += delta;
 		return i;
 	case MSR_IA32_TSC_ADJUST:
+		if (!tsc_adjust_offered())
+			return -EINVAL;
 		i = tsc_shift(v, val - v->msrs.tsc_adjust);
 		if (!i)
 			v->msrs.tsc_adjust = val;
