@@ -100,14 +100,17 @@ echo "booting Bochs (emulated VMX, 1 CPU, ${megs} MB) for $n entries ..."
 boot=$!
 touch "$results/kut.serial"
 tail -n +1 -f --pid=$boot "$results/kut.serial" 2>/dev/null | tr -d '\r' |
-	grep --line-buffered -E '^(=== |kut-result: |kut: )' || true
+	grep --line-buffered -E '^(=== |kut-result: |kut-vmexit: |kut: )' || true
 wait $boot || true
 
 status=0
 tr -d '\r' <"$results/kut.serial" | python3 -c '
 import sys
+lines = sys.stdin.readlines()
 rows = [l.split("kut-result: ", 1)[1].rstrip("\n").split("|")
-        for l in sys.stdin if l.startswith("kut-result: ")]
+        for l in lines if l.startswith("kut-result: ")]
+vmexit = [l.split("kut-vmexit: ", 1)[1].split()
+          for l in lines if l.startswith("kut-vmexit: ")]
 expected = [l.split("|")[0] for l in open(sys.argv[1]) if l.strip()]
 seen = {r[0] for r in rows}
 for name in expected:
@@ -122,6 +125,10 @@ counts = {}
 for r in rows:
     counts[r[1]] = counts.get(r[1], 0) + 1
 print(f"{len(rows)} entries: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+if vmexit:
+    print("vmexit entries, ticks per exit (one tick is one instruction in the rig):")
+    for name, ticks in vmexit:
+        print("  %-30s %8s" % (name, ticks))
 sys.exit(0 if len(seen) == len(expected) else 1)
 ' "$results/extra/kut/entries" >"$results/table.txt" || status=1
 cat "$results/table.txt"

@@ -15,8 +15,11 @@
  * interrupt, and a window exit is armed for what cannot go now.
  * Documentation/interrupts.rst tells the story.
  */
+#include <linux/percpu.h>
+#include <asm/debugreg.h>
 #include <asm/irq_vectors.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 
 #include "../../module/arch.h"
 #include "lapic.h"
@@ -27,6 +30,12 @@
 
 /* Queued events: what the ready flag and the window's exit wait for. */
 #define VMX_EV_QUEUED	(VMX_EV_EXCEPTION | VMX_EV_NMI | VMX_EV_INTR)
+
+/*
+ * Debug traps in the pending debug exceptions field (SDM Vol. 3C 24.4.2,
+ * table 24-4): B0-B3 and BS, at the bits DR6 has them.
+ */
+#define VMX_PENDING_DBG_TRAPS	(DR_TRAP_BITS | DR_STEP)
 
 /* Arms or disarms a window exit; the control is written only on a change. */
 static void set_window(struct vmx_vcpu *v, u32 ctl, u8 armed, bool on)
@@ -71,6 +80,36 @@ static bool nmi_allowed(struct vmx_vcpu *v)
 		 (VMX_INTR_SHADOW | GUEST_INTR_STATE_NMI));
 }
 
+/*
+ * A debug trap still pending when an NMI or an interrupt is about to go in:
+ * the single step over an instruction vmxlab completed for the guest (HLT
+ * with RFLAGS.TF, exits.c), a data breakpoint held back by MOV SS. On
+ * hardware the trap comes first (SDM Vol. 3A 6.9: priority 4, NMIs 5,
+ * interrupts 6), but VM entry delivers pending debug exceptions only when
+ * it injects nothing (SDM Vol. 3C 26.7.3). So the trap goes in now, as the
+ * #DB it would have been (DR6 as its delivery sets it: B0-B3 replaced, BS
+ * added, SDM Vol. 3A 18.2.3), and the event waits for its window: the #DB
+ * handler runs with interrupts off, and the event arrives after its IRET,
+ * where hardware would deliver it too. KVM queues the single step as a
+ * #DB the same way.
+ *
+ * Return: true if a #DB was injected.
+ */
+static bool inject_debug_trap(struct vmx_vcpu *v)
+{
+	unsigned long pending = vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS);
+
+	if (!(pending & VMX_PENDING_DBG_TRAPS))
+		return false;
+	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+		    pending & ~VMX_PENDING_DBG_TRAPS);
+	if (pending & DR_TRAP_BITS)
+		v->dr6 &= ~DR_TRAP_BITS;
+	v->dr6 |= pending & VMX_PENDING_DBG_TRAPS;
+	vmx_queue_exception(v, X86_TRAP_DB, false, 0);
+	return true;
+}
+
 /**
  * vmx_inject_events() - move queued events into the VMCS before an entry
  * @v: the vCPU, loaded; called only while @v->events is not 0.
@@ -88,10 +127,12 @@ void vmx_inject_events(struct vmx_vcpu *v)
 		busy = true;
 	}
 	if (!busy && (v->events & VMX_EV_NMI) && nmi_allowed(v)) {
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, NMI_VECTOR |
-			     INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
-		v->events &= ~VMX_EV_NMI;
 		busy = true;
+		if (!inject_debug_trap(v)) {
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, NMI_VECTOR |
+				     INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
+			v->events &= ~VMX_EV_NMI;
+		}
 	}
 	/*
 	 * NMI-window exiting: an exit before the first instruction at which
@@ -102,10 +143,12 @@ void vmx_inject_events(struct vmx_vcpu *v)
 		   v->events & VMX_EV_NMI);
 
 	if (!busy && (v->events & VMX_EV_INTR) && vmx_interrupt_allowed(v)) {
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, v->intr_vector |
-			     INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
-		v->events &= ~VMX_EV_INTR;
 		busy = true;
+		if (!inject_debug_trap(v)) {
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, v->intr_vector |
+				     INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+			v->events &= ~VMX_EV_INTR;
+		}
 	}
 	/*
 	 * Interrupt-window exiting: an exit before the first instruction at
@@ -120,7 +163,7 @@ void vmx_inject_events(struct vmx_vcpu *v)
 	 * (vmx_lapic_ack()) happens only when the vector goes in.
 	 */
 	if ((v->events & VMX_EV_APIC) && vmx_apic_before_entry(v) >= 0) {
-		if (!busy && vmx_interrupt_allowed(v))
+		if (!busy && vmx_interrupt_allowed(v) && !inject_debug_trap(v))
 			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 				     vmx_lapic_ack(v->apic) |
 				     INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);

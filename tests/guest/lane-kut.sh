@@ -4,16 +4,18 @@
 # (x86/run) runs it under QEMU: the image as a Multiboot kernel whose command
 # line starts with its path (argv[0]) and goes on with the entry's
 # test_args, the environment as the one Multiboot module (NR_CPUS=1 and the
-# memory, which QEMU's fw_cfg would otherwise give), the memory the entry
+# memory, which QEMU's fw_cfg would otherwise give, and TEST_DEVICE=0: there
+# is no QEMU test device), the memory the entry
 # asks for, its time-out in the rig's own (virtual) time.
 #
 # /kut/entries: one entry per line, fields separated by '|':
 # NAME|FILE|MEMORY_MB|TIMEOUT_S|TEST_ARGS
 # For each entry the lane prints one line
-# "kut-result: NAME|RESULT|STATUS|SUMMARY|WHY" (RESULT PASS, FAIL, SKIP,
-# ABORT or TIMEOUT, STATUS the tool's exit status, SUMMARY the suite's own
-# "SUMMARY:" line) and, for an entry that did not pass or skip, the lines
-# that say why. The host side makes the table of them.
+# "kut-result: NAME|RESULT|STATUS|SUMMARY|WHY|SECONDS" (RESULT PASS, FAIL,
+# SKIP, ABORT or TIMEOUT, STATUS the tool's exit status, SUMMARY the suite's
+# own "SUMMARY:" line, SECONDS the run's time in the rig) and, for an entry
+# that did not pass or skip, the lines that say why; "kut-vmexit: NAME
+# TICKS" for the figures the vmexit entries print. The host side makes the table of them.
 . /tests/lib.sh
 
 dmesg -n 1
@@ -41,7 +43,7 @@ verdict() {
 opts=$(cat /kut/options 2>/dev/null)
 while IFS='|' read -r name file mem timeout args; do
 	[ -n "$name" ] || continue
-	printf 'NR_CPUS=1\nMEMSIZE=%s\n' "$mem" >/tmp/kut.env
+	printf 'NR_CPUS=1\nMEMSIZE=%s\nTEST_DEVICE=0\n' "$mem" >/tmp/kut.env
 	echo "--- $name: vmxlab run --lapic --mem ${mem}M --timeout $timeout $opts" \
 		"--cmdline \"/kut/$file $args\" /kut/$file"
 	start=$(cut -d' ' -f1 /proc/uptime)
@@ -56,6 +58,8 @@ while IFS='|' read -r name file mem timeout args; do
 	result=$(verdict $status)
 	summary=$(tr -d '\r' </tmp/kut.out | sed -n 's/^SUMMARY: //p' | tail -n 1)
 	why=$(grep '^vmxlab: ' /tmp/kut.out | tail -n 1)
+	# The vmexit entries' figures ("cpuid 1234": ticks per exit).
+	tr -d '\r' </tmp/kut.out | sed -n 's/^\([a-z_0-9]* [0-9][0-9]*\)$/kut-vmexit: \1/p'
 	case $result in
 	PASS | SKIP) ;;
 	*)
