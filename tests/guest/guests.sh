@@ -113,6 +113,7 @@ run_uart_irq
 run_lapic        | lapic.elf        | --lapic --cmdline "tsc_khz=$TSC_KHZ" | PASS | -
 	| lapic: timer one-shot, periodic and TSC-deadline at the right rate
 	| lapic: self-IPIs, TPR and x2APIC
+	| lapic: single step over HLT: #DB before the timer's interrupt
 run_timeout
 run_sigint
 run_two_vms

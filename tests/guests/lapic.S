@@ -11,11 +11,14 @@
  *   each waited for with STI; HLT (which sleeps in the kernel);
  * - a self-IPI (ICR, shorthand self) of vector 0x41 arrives at once; with
  *   TPR 0x50 one of vector 0x51 waits until TPR is 0 again (11.8.3);
+ * - single step (RFLAGS.TF) over STI; HLT that the one-shot timer ends:
+ *   #DB at the HLT, #DB after it, then the interrupt (SDM Vol. 3A 6.9);
  * - x2APIC mode: IA32_APIC_BASE with EXTD, the ID MSR reads 0, a
  *   SELF_IPI MSR write of vector 0x42 arrives, EOI by MSR.
  * The command line gives the TSC rate, "tsc_khz=N". Prints
  *   lapic: timer one-shot, periodic and TSC-deadline at the right rate
  *   lapic: self-IPIs, TPR and x2APIC
+ *   lapic: single step over HLT: #DB before the timer's interrupt
  * Exit values: PASS, E_APIC (the FAIL lines say which), E_EXCEPTION.
  * Image: lapic.elf 32
  */
@@ -150,6 +153,38 @@
 	CHECK nz, "TSC deadline: not 10 ms by the TSC"
 	movl $LVT_MASKED, APIC + APIC_LVTT
 
+	/*
+	 * Single step over STI; HLT that the one-shot timer ends: a #DB
+	 * after STI (at the HLT: STI blocking holds back interrupts, not the
+	 * trap), a #DB after the HLT, and only then the timer's interrupt
+	 * (SDM Vol. 3A 6.9: debug traps before interrupts).
+	 */
+	cli
+	mov $1, %ecx
+	mov $db_isr, %eax
+	xor %edx, %edx
+	call set_gate
+	movl $0, ticks
+	movl $TIMER_VEC, APIC + APIC_LVTT
+	mov %edi, APIC + APIC_TMICT
+	pushf
+	orl $0x100, (%esp)		/* TF */
+	popf
+	sti
+ss_hlt:	hlt
+ss_after:
+	pushf
+	andl $~0x100, (%esp)
+	popf
+1:	cmpl $1, ticks
+	jb 1b
+	cmpl $ss_hlt, db_eip
+	CHECK ne, "single step: the first #DB is not at the HLT after STI"
+	cmpl $ss_after, db_eip + 4
+	CHECK ne, "single step: the second #DB is not right after the HLT"
+	cmpl $0, db_ticks + 4
+	CHECK ne, "single step: the timer's interrupt came before the #DB after HLT"
+
 	/* Self-IPI: at once. */
 	movl $0x40041, APIC + APIC_ICR	/* shorthand self, fixed, 0x41 */
 	cmpl $1, ipis
@@ -189,6 +224,7 @@
 	CHECKS_PASSED E_APIC
 	PUTS_LIT "lapic: timer one-shot, periodic and TSC-deadline at the right rate\n"
 	PUTS_LIT "lapic: self-IPIs, TPR and x2APIC\n"
+	PUTS_LIT "lapic: single step over HLT: #DB before the timer's interrupt\n"
 	PASS_EXIT
 
 /* ZF set if EAX is within 1/8 of EBP (TSC ticks in 10 ms). */
@@ -226,6 +262,22 @@ timer_isr:
 	pop %eax
 	iret
 
+/* #DB: the first four return addresses, and the timer's count at each. */
+db_isr:
+	push %eax
+	push %ebx
+	mov db_n, %ebx
+	cmp $4, %ebx
+	jae 1f
+	mov 8(%esp), %eax		/* the EIP the #DB pushed */
+	mov %eax, db_eip(, %ebx, 4)
+	mov ticks, %eax
+	mov %eax, db_ticks(, %ebx, 4)
+1:	incl db_n
+	pop %ebx
+	pop %eax
+	iret
+
 /* Self-IPIs: count, the vector from the highest ISR bit's handler, EOI. */
 ipi_isr:
 	push %eax
@@ -256,6 +308,12 @@ ipi_isr:
 	iret
 
 	.data
+db_n:
+	.long 0
+db_eip:
+	.fill 4, 4, 0
+db_ticks:
+	.fill 4, 4, 0
 ticks:
 	.long 0
 ipis:
