@@ -57,7 +57,8 @@ bench:
 # kvm-unit-tests, built outside this tree: make check-kut KUT=<its x86 dir>
 check-kut:
 	KUT="$(KUT)" KUT_ENTRIES="$(KUT_ENTRIES)" KUT_OPTS="$(KUT_OPTS)" \
-		KUT_TIMEOUT="$(KUT_TIMEOUT)" tests/kut.sh
+		KUT_TIMEOUT="$(KUT_TIMEOUT)" KUT_VERBOSE="$(KUT_VERBOSE)" \
+		KUT_KVM="$(KUT_KVM)" tests/kut.sh
 
 soak:
 	tests/check.sh --lanes "bochs-debug-2cpu nested" --fuzz 200000

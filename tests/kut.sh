@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check-kut KUT=DIR [KUT_ENTRIES=a,b,...] [KUT_OPTS="--stats ..."]
-# [KUT_TIMEOUT=SECONDS]`:
+# [KUT_TIMEOUT=SECONDS] [KUT_VERBOSE=1] [KUT_KVM=all|a,b,...]`:
 # kvm-unit-tests under
 # vmxlab. DIR is the suite's built x86 directory (its unittests.cfg and
 # *.flat files); the suite is not part of vmxlab and is built outside this
@@ -10,7 +10,10 @@
 # x86_64 entry of unittests.cfg (or the ones KUT_ENTRIES names) runs in the
 # rig (Bochs, 1 CPU, Debian's stock cloud kernel) under `vmxlab run --lapic`
 # as tests/guest/lane-kut.sh describes (with KUT_OPTS added to each
-# `vmxlab run`, e.g. --stats or --trace to see what an entry does); the result is a table of PASS,
+# `vmxlab run`, e.g. --stats or --trace to see what an entry does; with
+# KUT_VERBOSE all of each run's output goes to the serial log; with KUT_KVM
+# those entries run again under KVM, started by QEMU, in the same boot: a
+# KVM column, and KVM's vmexit figures beside vmxlab's); the result is a table of PASS,
 # FAIL, SKIP, ABORT and TIMEOUT with the suite's check counts, also kept in
 # results-kut/table.txt with the whole serial log in results-kut/kut.serial.
 #
@@ -83,13 +86,42 @@ n=$(wc -l <"$results/extra/kut/entries")
 	exit 1
 }
 printf '%s\n' "${KUT_OPTS:-}" >"$results/extra/kut/options"
+[ -z "${KUT_VERBOSE:-}" ] || : >"$results/extra/kut/verbose"
 cut -d'|' -f2 "$results/extra/kut/entries" | sort -u | while read -r f; do
 	cp "$KUT/$f" "$results/extra/kut/" || exit 1
 done
 total=$(awk -F'|' '{ t += $4 } END { print t }' "$results/extra/kut/entries")
 
+# KUT_KVM: the same entries (all, or those named) under KVM in the same
+# boot, started by QEMU; the image then holds QEMU, its libraries and the
+# firmware it loads (SeaBIOS, the Multiboot option ROM).
+kvm_modules=
+if [ -n "${KUT_KVM:-}" ]; then
+	if [ "$KUT_KVM" = all ]; then
+		cp "$results/extra/kut/entries" "$results/extra/kut/kvm-entries"
+	else
+		grep -E "^($(echo "$KUT_KVM" | tr , '|'))\|" "$results/extra/kut/entries" \
+			>"$results/extra/kut/kvm-entries" || true
+	fi
+	qemu=$(command -v qemu-system-x86_64) || {
+		echo "check-kut: KUT_KVM needs qemu-system-x86_64 (apt-get install qemu-system-x86)" >&2
+		exit 1
+	}
+	install -D "$qemu" "$results/extra/usr/bin/qemu-system-x86_64"
+	ldd "$qemu" | awk '$2 == "=>" && $3 ~ /^\// { print $3; next }
+		$1 ~ /^\// { print $1 }' | while read -r lib; do
+		install -D "$lib" "$results/extra$lib"
+	done
+	for f in /usr/share/seabios/bios-256k.bin /usr/share/qemu/multiboot_dma.bin \
+		/usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin; do
+		install -D "$f" "$results/extra$f"
+	done
+	kvm_modules=yes
+fi
+
 stock_rig_build check-kut
-EXTRA_ROOT=$results/extra mk_initramfs stock >/dev/null
+# shellcheck disable=SC2046
+EXTRA_ROOT=$results/extra mk_initramfs stock ${kvm_modules:+$(stock_kvm_modules)} >/dev/null
 
 megs=2048
 echo "booting Bochs (emulated VMX, 1 CPU, ${megs} MB) for $n entries ..."
@@ -100,35 +132,50 @@ echo "booting Bochs (emulated VMX, 1 CPU, ${megs} MB) for $n entries ..."
 boot=$!
 touch "$results/kut.serial"
 tail -n +1 -f --pid=$boot "$results/kut.serial" 2>/dev/null | tr -d '\r' |
-	grep --line-buffered -E '^(=== |kut-result: |kut-vmexit: |kut: )' || true
+	grep --line-buffered -E '^(=== |kut-result: |kut-vmexit: |kut-kvm-[a-z]*: |kut: )' || true
 wait $boot || true
 
 status=0
 tr -d '\r' <"$results/kut.serial" | python3 -c '
 import sys
 lines = sys.stdin.readlines()
-rows = [l.split("kut-result: ", 1)[1].rstrip("\n").split("|")
-        for l in lines if l.startswith("kut-result: ")]
-vmexit = [l.split("kut-vmexit: ", 1)[1].split()
-          for l in lines if l.startswith("kut-vmexit: ")]
+def tagged(tag):
+    return [l.split(tag, 1)[1].rstrip("\n") for l in lines if l.startswith(tag)]
+rows = [r.split("|") for r in tagged("kut-result: ")]
+kvm = {r.split("|")[0]: r.split("|")[1] for r in tagged("kut-kvm-result: ")}
+vmexit = [r.split() for r in tagged("kut-vmexit: ")]
+kvm_vmexit = dict(r.split() for r in tagged("kut-kvm-vmexit: "))
 expected = [l.split("|")[0] for l in open(sys.argv[1]) if l.strip()]
 seen = {r[0] for r in rows}
 for name in expected:
     if name not in seen:
         rows.append([name, "NOT RUN", "-", "", "the rig ended first", ""])
 fmt = "%-45s %-8s %6s %7s  %s"
-print(fmt % ("entry", "result", "status", "time/s", "checks / why"))
+kfmt = "%-45s %-8s %-8s %6s %7s  %s"
+if kvm:
+    print(kfmt % ("entry", "vmxlab", "KVM", "status", "time/s", "checks / why"))
+else:
+    print(fmt % ("entry", "result", "status", "time/s", "checks / why"))
 for r in rows:
     name, result, status, summary, why, secs = (r + [""] * 6)[:6]
-    print(fmt % (name, result, status, secs, summary or why))
+    if kvm:
+        print(kfmt % (name, result, kvm.get(name, "-"), status, secs, summary or why))
+    else:
+        print(fmt % (name, result, status, secs, summary or why))
 counts = {}
 for r in rows:
     counts[r[1]] = counts.get(r[1], 0) + 1
 print(f"{len(rows)} entries: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+if kvm:
+    counts = {}
+    for r in kvm.values():
+        counts[r] = counts.get(r, 0) + 1
+    print(f"under KVM, {len(kvm)} entries: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
 if vmexit:
     print("vmexit entries, ticks per exit (one tick is one instruction in the rig):")
+    print("  %-30s %8s %8s" % ("", "vmxlab", "KVM" if kvm_vmexit else ""))
     for name, ticks in vmexit:
-        print("  %-30s %8s" % (name, ticks))
+        print("  %-30s %8s %8s" % (name, ticks, kvm_vmexit.get(name, "")))
 sys.exit(0 if len(seen) == len(expected) else 1)
 ' "$results/extra/kut/entries" >"$results/table.txt" || status=1
 cat "$results/table.txt"
