@@ -59,9 +59,40 @@ int vmx_apic_create(struct vmx_vcpu *v)
 	 */
 	vmx_lapic_init(v->apic, v->core->id, tsc_khz,
 		       min_t(u32, VMX_LAPIC_BUS_KHZ, tsc_khz));
+	/*
+	 * The BSP's LINT0 in ExtINT mode, unmasked: the "virtual wire" that
+	 * firmware sets up for the 8259A (MP specification 3.6.2.2), so that
+	 * a guest booted without firmware gets the 8259A's interrupts too.
+	 * KVM's reset does the same (its LINT0_REENABLED quirk).
+	 */
+	if (!v->core->id)
+		v->apic->lvt[VMX_LAPIC_LVT_LINT0] = APIC_DM_EXTINT;
 	/* events.c looks at the APIC before every entry from now on. */
 	v->events |= VMX_EV_APIC;
 	return 0;
+}
+
+/**
+ * vmx_apic_accepts_extint() - the 8259A's INTR reaches the CPU now
+ * @v: the vCPU.
+ *
+ * On a PC the 8259A's INTR line goes to LINT0 of the local APIC (SDM Vol.
+ * 3A 11.5.1): it reaches the CPU while the APIC is globally disabled (its
+ * pins then go straight through, 11.4.3) or while LVT LINT0 is unmasked in
+ * ExtINT mode. The interrupts userspace queues with VMXLAB_INJECT stand for
+ * that line (KVM's split irqchip has the same rule).
+ *
+ * Return: true if a queued interrupt of userspace's may go in.
+ */
+bool vmx_apic_accepts_extint(struct vmx_vcpu *v)
+{
+	u32 lvt0;
+
+	if (!v->apic || apic_mode(v->apic_base) == APIC_MODE_DISABLED)
+		return true;
+	lvt0 = v->apic->lvt[VMX_LAPIC_LVT_LINT0];
+	return !(lvt0 & APIC_LVT_MASKED) &&
+	       (lvt0 & APIC_MODE_MASK) == APIC_DM_EXTINT;
 }
 
 /**

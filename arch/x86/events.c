@@ -118,6 +118,7 @@ void vmx_inject_events(struct vmx_vcpu *v)
 {
 	bool busy = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) &
 		    INTR_INFO_VALID_MASK;
+	bool extint = vmx_apic_accepts_extint(v);
 	bool want_intr;
 
 	if (!busy && (v->events & VMX_EV_EXCEPTION)) {
@@ -142,7 +143,8 @@ void vmx_inject_events(struct vmx_vcpu *v)
 	set_window(v, CPU_BASED_NMI_WINDOW_EXITING, VMX_EV_NMI_WINDOW,
 		   v->events & VMX_EV_NMI);
 
-	if (!busy && (v->events & VMX_EV_INTR) && vmx_interrupt_allowed(v)) {
+	if (!busy && (v->events & VMX_EV_INTR) && extint &&
+	    vmx_interrupt_allowed(v)) {
 		busy = true;
 		if (!inject_debug_trap(v)) {
 			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, v->intr_vector |
@@ -153,9 +155,13 @@ void vmx_inject_events(struct vmx_vcpu *v)
 	/*
 	 * Interrupt-window exiting: an exit before the first instruction at
 	 * which RFLAGS.IF is 1 and no STI or MOV SS blocking is left
-	 * (26.7.5), for a queued interrupt or for userspace's request.
+	 * (26.7.5), for a queued interrupt or for userspace's request; not
+	 * while the APIC's LINT0 holds userspace's interrupts back (apic.c):
+	 * the window would open at once, again and again. The guest's write
+	 * that unmasks LINT0 exits, and the next entry arms it.
 	 */
-	want_intr = v->events & (VMX_EV_INTR | VMX_EV_WINDOW_REQUEST);
+	want_intr = extint &&
+		    (v->events & (VMX_EV_INTR | VMX_EV_WINDOW_REQUEST));
 
 	/*
 	 * The in-kernel APIC's interrupt, after userspace's (which stands for
@@ -184,7 +190,7 @@ enum vmx_exit_action vmx_handle_intr_window(struct vmx_vcpu *v)
 {
 	set_window(v, CPU_BASED_INTR_WINDOW_EXITING, VMX_EV_INTR_WINDOW, false);
 	if (!(v->events & VMX_EV_QUEUED) &&
-	    (v->events & VMX_EV_WINDOW_REQUEST)) {
+	    (v->events & VMX_EV_WINDOW_REQUEST) && vmx_apic_accepts_extint(v)) {
 		v->core->run->exit_reason = VMXLAB_EXIT_IRQ_WINDOW_OPEN;
 		return VMX_TO_USER;
 	}
@@ -204,11 +210,12 @@ enum vmx_exit_action vmx_handle_nmi_window(struct vmx_vcpu *v)
  *     exit with IF clear, most exits of most test guests, costs no call).
  *
  * Return: true if an interrupt queued now is delivered at the next entry:
- * no event is queued, none waits in the VMCS, nothing blocks interrupts.
+ * no event is queued, none waits in the VMCS, nothing blocks interrupts,
+ * and the APIC's LINT0, if there is an APIC, lets the 8259A's line through.
  */
 bool vmx_ready_for_interrupt(struct vmx_vcpu *v)
 {
-	return !(v->events & VMX_EV_QUEUED) &&
+	return !(v->events & VMX_EV_QUEUED) && vmx_apic_accepts_extint(v) &&
 	       !(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) &&
 	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & VMX_INTR_SHADOW);
 }

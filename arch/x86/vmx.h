@@ -358,6 +358,7 @@ enum vmx_exit_action vmx_handle_nmi_window(struct vmx_vcpu *v);
 /* apic.c */
 int vmx_apic_create(struct vmx_vcpu *v);
 int vmx_apic_set_base(struct vmx_vcpu *v, u64 val, bool host);
+bool vmx_apic_accepts_extint(struct vmx_vcpu *v);
 bool vmx_apic_mmio(struct vmx_vcpu *v, u64 gpa);
 void vmx_apic_mmio_access(struct vmx_vcpu *v, u64 gpa, unsigned int len,
 			  bool write, u64 *val);

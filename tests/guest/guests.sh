@@ -107,6 +107,8 @@ run_halt         | halt-sti.bin     | -       | 12     | -     | halt: sti
 # when the guest can take it, waking HLT: 100 Hz by the TSC.
 run_pit_irq      | pit-irq.elf      | --cmdline "tsc_khz=$TSC_KHZ" | PASS | -
 	| pit-irq: 21 ticks at 100 Hz
+run_pit_irq_lint0 | pit-irq-lint0.elf | --lapic --cmdline "tsc_khz=$TSC_KHZ" | PASS | -
+	| pit-irq: LINT0 masked held IRQ 0 back | pit-irq: 21 ticks at 100 Hz
 run_uart_irq
 # The in-kernel local APIC (--lapic): timer modes by the TSC, HLT that
 # sleeps in the kernel, self-IPIs, TPR, x2APIC (tests/guests/lapic.S).

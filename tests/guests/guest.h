@@ -183,6 +183,7 @@
 #define E_PIT_CMDLINE		0x59	/* no tsc_khz=N on the command line */
 #define E_PIT_RATE		0x5a	/* IRQ 0 not at 100 Hz by the TSC */
 #define E_PIT_ISR		0x5b	/* the EOI left IR0 in service */
+#define E_PIT_LINT0		0x62	/* LVT LINT0 reset value, or masking it */
 /* uart-irq */
 #define E_UIRQ_ENABLE		0x5c	/* no THR-empty interrupt when enabled */
 #define E_UIRQ_THRE		0x5d	/* not one THR-empty interrupt per byte */

@@ -10,13 +10,26 @@
  * TSC rate, "tsc_khz=N" (the host's; vmxlab does not offset or scale the
  * TSC). Then the 8259A's ISR must read 0 (OCW3). Prints
  *   pit-irq: N ticks at 100 Hz
- * Exit values: PASS, E_PIT_CMDLINE, E_PIT_RATE, E_PIT_ISR, E_EXCEPTION.
+ * pit-irq-lint0.elf (-DLINT0, under `vmxlab run --lapic`): the 8259A's INTR
+ * goes through the local APIC's LINT0 (SDM Vol. 3A 11.5.1). First LVT
+ * LINT0 must read ExtINT, unmasked (the BSP's virtual wire); with the APIC
+ * software-enabled and LINT0 masked, it
+ * must hold IRQ 0 back for 50 ms (five periods) with interrupts on; the
+ * ticks then come once it is unmasked again. Prints also
+ *   pit-irq: LINT0 masked held IRQ 0 back
+ * Exit values: PASS, E_PIT_CMDLINE, E_PIT_RATE, E_PIT_ISR, E_PIT_LINT0,
+ * E_EXCEPTION.
  * Image: pit-irq.elf 32
+ * Image: pit-irq-lint0.elf 32 -DLINT0
  */
 #include "guest.h"
 #include "multiboot.h"
 
 #define TICKS		21		/* 20 periods: 200 ms */
+#define APIC_SVR	0xfee000f0	/* xAPIC registers (SDM Vol. 3A 11.4.1) */
+#define APIC_LVT0	0xfee00350	/* LVT LINT0 (11.5.1) */
+#define APIC_LVT_MASKED	0x10000
+#define APIC_DM_EXTINT	0x700
 #define PIT_DIVISOR	11932		/* 1193182 Hz / 11932 = 100.0 Hz */
 
 	MULTIBOOT_HEADER
@@ -40,6 +53,35 @@
 	mov $(PIT_DIVISOR >> 8), %al
 	out %al, $0x40
 
+#ifdef LINT0
+	/* MOVs only: vmxlab decodes no other instruction on MMIO. */
+	mov APIC_LVT0, %eax
+	cmp $APIC_DM_EXTINT, %eax
+	FAIL_IF ne, E_PIT_LINT0, "LVT LINT0 is not ExtINT, unmasked, at reset"
+	/* Software-enabled: else LVT writes cannot clear a mask (11.4.7.2). */
+	movl $0x1ff, APIC_SVR
+	movl $(APIC_LVT_MASKED | APIC_DM_EXTINT), APIC_LVT0
+	sti
+	/* 50 ms by the TSC (EBP kHz): EDI:ESI the end */
+	rdtsc
+	mov %eax, %esi
+	mov %edx, %edi
+	mov $50, %eax
+	mul %ebp
+	add %eax, %esi
+	adc %edx, %edi
+2:	pause
+	rdtsc
+	cmp %edi, %edx
+	jb 2b
+	ja 3f
+	cmp %esi, %eax
+	jb 2b
+3:	cmpl $0, ticks
+	FAIL_IF ne, E_PIT_LINT0, "IRQ 0 came through a masked LINT0"
+	movl $APIC_DM_EXTINT, APIC_LVT0
+	PUTS_LIT "pit-irq: LINT0 masked held IRQ 0 back\n"
+#endif
 	sti
 1:	hlt
 	cmpl $TICKS, ticks
