@@ -170,9 +170,10 @@ static bool tsc_adjust_offered(void)
 }
 
 /*
- * The guest's TSC moves by @delta: IA32_TSC_ADJUST goes with it (SDM Vol.
- * 3B 18.17.3, "IA32_TSC_ADJUST"), and so does the TSC offset in the VMCS,
- * without which a write to the TSC could not be honoured.
+ * The guest's TSC moves by @delta: the TSC offset in the VMCS moves, without
+ * which a write to the TSC could not be honoured, and so does the start of
+ * a running APIC count (apic.c). The callers keep IA32_TSC_ADJUST in step
+ * (SDM Vol. 3B 18.17.3, "IA32_TSC_ADJUST").
  */
 static int tsc_shift(struct vmx_vcpu *v, s64 delta)
 {
