@@ -1372,13 +1372,30 @@ static void check_exit_stats(int dev)
 	free(lat);
 }
 
+/* The first @nr records are all the guest's OUT exits. */
+static int io_records_only(const struct vmxlab_trace_rec *rec, int nr)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (rec[i].reason != EXIT_REASON_IO)
+			return 0;
+	return 1;
+}
+
 /*
  * VMXLAB_SET_TRACE and the ring (uapi/linux/vmxlab.h): the errors, one
  * record per exit once the next entry completes it, VMXLAB_EXIT_TRACE_FULL
  * instead of a lost record, a reader's bogus tail taken for a full ring,
  * and VMXLAB_TRACE_DROP's count.
+ *
+ * Every exit takes a record, also one the guest did not make: a host
+ * interrupt or the end of the time slice between two OUTs (the nested
+ * lane, where L0's timer interrupts reach vmxlab's guest as exits, saw
+ * one). Such an attempt is disturbed and, unless @last, ends early
+ * (return 1) for the caller to try again on a new vCPU.
  */
-static void check_trace_ring(int dev)
+static int trace_ring_attempt(int dev, int last)
 {
 	struct vmxlab_trace_setup ts;
 	struct vmxlab_trace_ring *ring;
@@ -1389,7 +1406,7 @@ static void check_trace_ring(int dev)
 
 	if (guest_setup(dev, &g, loop_code, sizeof(loop_code))) {
 		expect("trace ring: setup", -1, 0);
-		return;
+		return 0;
 	}
 	ring = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, g.vcpu,
 		    VMXLAB_TRACE_MMAP_OFFSET);
@@ -1420,7 +1437,7 @@ static void check_trace_ring(int dev)
 	if (ring == MAP_FAILED) {
 		expect("mmap of the trace ring", -errno, 0);
 		guest_teardown(&g);
-		return;
+		return 0;
 	}
 	expect("ring: nr 4, empty", ring->nr == 4 && !ring->head && !ring->tail, 1);
 	rec = (const void *)((char *)ring + VMXLAB_TRACE_RECS_OFFSET);
@@ -1429,6 +1446,8 @@ static void check_trace_ring(int dev)
 	for (n = 0; n < 5; n++)
 		if (xioctl(g.vcpu, VMXLAB_RUN, 0) || g.run->exit_reason != VMXLAB_EXIT_IO)
 			break;
+	if (!last && (n != 5 || ring->head != 4 || !io_records_only(rec, 4)))
+		goto disturbed;
 	expect("5 RUNs, each an OUT", n, 5);
 	expect("ring head after 5 exits: 4", ring->head, 4);
 	for (i = 0, ok = 1; i < 4; i++)
@@ -1458,6 +1477,9 @@ static void check_trace_ring(int dev)
 	for (n = 0; n < 8; n++)
 		if (xioctl(g.vcpu, VMXLAB_RUN, 0) || g.run->exit_reason != VMXLAB_EXIT_IO)
 			break;
+	if (!last && (n != 8 || ring->head != 4 || ring->dropped != 3 ||
+		      !io_records_only(rec, 4)))
+		goto disturbed;
 	expect("DROP: 8 RUNs without a reader, each an OUT", n, 8);
 	expect("DROP: 4 written, 3 dropped (the 8th waits)",
 	       ring->head == 4 && ring->dropped == 3, 1);
@@ -1472,6 +1494,25 @@ static void check_trace_ring(int dev)
 	expect("stopped: no record more", ring->head == 4 && ring->dropped == 3, 1);
 	munmap(ring, size);
 	guest_teardown(&g);
+	return 0;
+
+disturbed:
+	printf("# trace ring: an exit besides the guest's OUTs took a record\n"
+	       "# (head %llu, dropped %llu); again on a new vCPU\n",
+	       (unsigned long long)ring->head, (unsigned long long)ring->dropped);
+	munmap(ring, size);
+	guest_teardown(&g);
+	return 1;
+}
+
+/* Up to three attempts: the last one's checks count whatever happens. */
+static void check_trace_ring(int dev)
+{
+	int attempt;
+
+	for (attempt = 1; attempt <= 3; attempt++)
+		if (!trace_ring_attempt(dev, attempt == 3))
+			break;
 }
 
 struct stress_vcpu {
