@@ -1391,9 +1391,9 @@ static int io_records_only(const struct vmxlab_trace_rec *rec, int nr)
  *
  * Every exit takes a record, also one the guest did not make: a host
  * interrupt or the end of the time slice between two OUTs (the nested
- * lane, where L0's timer interrupts reach vmxlab's guest as exits, saw
- * one). Such an attempt is disturbed and, unless @last, ends early
- * (return 1) for the caller to try again on a new vCPU.
+ * lane once got four OUTs from five RUNs). Such an attempt is disturbed
+ * and, unless @last, ends early (return 1) for the caller to try again on
+ * a new vCPU.
  */
 static int trace_ring_attempt(int dev, int last)
 {
