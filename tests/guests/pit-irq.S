@@ -7,8 +7,8 @@
  * them, takes the TSC at the first and the last, and ends each with a
  * non-specific EOI. The time from the first to the last tick must be
  * (TICKS - 1) x 10 ms by the TSC within 1/8: the command line gives the
- * TSC rate, "tsc_khz=N" (the host's; vmxlab does not offset or scale the
- * TSC). Then the 8259A's ISR must read 0 (OCW3). Prints
+ * TSC rate, "tsc_khz=N" (the host's; vmxlab does not scale the TSC, and
+ * offsets it only once the guest writes it). Then the 8259A's ISR must read 0 (OCW3). Prints
  *   pit-irq: N ticks at 100 Hz
  * pit-irq-lint0.elf (-DLINT0, under `vmxlab run --lapic`): the 8259A's INTR
  * goes through the local APIC's LINT0 (SDM Vol. 3A 11.5.1). First LVT
