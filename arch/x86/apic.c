@@ -158,7 +158,6 @@ bool vmx_apic_mmio(struct vmx_vcpu *v, u64 gpa)
 static void apic_act(struct vmx_vcpu *v, int act)
 {
 	const struct vmx_lapic_ipi *ipi = &v->apic->ipi;
-	bool self;
 
 	if (!(act & VMX_LAPIC_ACT_IPI))
 		return;
@@ -167,11 +166,8 @@ static void apic_act(struct vmx_vcpu *v, int act)
 	 * itself is queued like VMXLAB_INJECT's; other vCPUs, INIT and SIPI
 	 * wait for SMP guests: there is no other vCPU to reach yet.
 	 */
-	self = ipi->shorthand == VMX_LAPIC_SH_SELF ||
-	       ipi->shorthand == VMX_LAPIC_SH_ALL ||
-	       (ipi->shorthand == VMX_LAPIC_SH_NONE && !ipi->logical &&
-		ipi->dest == v->apic->id);
-	if (self && ipi->delivery == (APIC_DM_NMI >> 8) &&
+	if (ipi->delivery == (APIC_DM_NMI >> 8) &&
+	    vmx_lapic_ipi_to_self(v->apic) &&
 	    (vmx_config()->features & VMXLAB_FEAT_VIRTUAL_NMIS))
 		v->events |= VMX_EV_NMI;
 }

@@ -580,12 +580,65 @@ int vmx_lapic_eoi(struct vmx_lapic *l, bool *level)
 }
 
 /*
+ * Logical destination mode (11.6.2.2): the destination is a message
+ * destination address that this APIC matches through its LDR. Flat model
+ * (DFR[31:28] = 1111): any bit of the 8-bit address set in LDR[31:24].
+ * Cluster model (0000): the cluster (bits 7:4) equal to LDR[31:28] and a
+ * member bit (3:0) set in LDR[27:24]. In x2APIC mode the LDR is the
+ * read-only cluster ID in 31:16 and one member bit in 15:0, and the 32-bit
+ * destination is matched the same way (11.12.10.2). The all-ones address
+ * is a broadcast in every model.
+ */
+static bool match_logical(const struct vmx_lapic *l, u32 dest)
+{
+	if (l->x2apic)
+		return dest == 0xffffffff ||
+		       ((dest >> 16) == (l->ldr >> 16) &&
+			(dest & l->ldr & 0xffff));
+	if (dest == 0xff)
+		return true;
+	if ((l->dfr >> 28) == 0xf)
+		return dest & (l->ldr >> 24);
+	return (dest >> 4) == (l->ldr >> 28) &&
+	       (dest & (l->ldr >> 24) & 0xf);
+}
+
+/**
+ * vmx_lapic_ipi_to_self() - this APIC is a destination of its own IPI
+ * @l: the state, whose @ipi the last ICR write decoded.
+ *
+ * Shorthand self or all-including-self; no shorthand, a physical
+ * destination that is its ID or the broadcast ID (11.6.2.1), or a logical
+ * one that its LDR matches (11.6.2.2). Whether the IPI goes elsewhere too
+ * is the caller's question.
+ *
+ * Return: true if so.
+ */
+bool vmx_lapic_ipi_to_self(const struct vmx_lapic *l)
+{
+	const struct vmx_lapic_ipi *ipi = &l->ipi;
+	u32 own = l->x2apic ? l->id : l->id & 0xff;
+	u32 bcast = l->x2apic ? 0xffffffff : 0xff;
+
+	switch (ipi->shorthand) {
+	case VMX_LAPIC_SH_SELF:
+	case VMX_LAPIC_SH_ALL:
+		return true;
+	case VMX_LAPIC_SH_NONE:
+		if (ipi->logical)
+			return match_logical(l, ipi->dest);
+		return ipi->dest == own || ipi->dest == bcast;
+	}
+	return false;
+}
+
+/*
  * An IPI (11.6.1, 11.12.9). Fixed and lowest-priority IPIs with a vector
  * below 16 are not sent: "send illegal vector" (11.5.3). A fixed IPI for
- * this APIC goes into its IRR here: shorthand self or all-including-self,
- * or a physical destination that is its ID or the broadcast ID
- * (11.6.2.1). Everything else, and every other delivery mode, goes to the
- * caller: other APICs, logical destinations (which may include this one),
+ * this APIC (vmx_lapic_ipi_to_self()) goes into its IRR here, and the
+ * caller is told only if others may be destinations too: a shorthand of
+ * all, a broadcast, a logical destination. Every other delivery mode goes
+ * to the caller: lowest priority (one APIC of the set, arbitration),
  * NMI, INIT, SIPI, SMI.
  */
 static int send_ipi(struct vmx_lapic *l)
@@ -593,8 +646,7 @@ static int send_ipi(struct vmx_lapic *l)
 	struct vmx_lapic_ipi *ipi = &l->ipi;
 	u32 lo = l->icr_lo;
 	u32 own = l->x2apic ? l->id : l->id & 0xff;
-	u32 bcast = l->x2apic ? 0xffffffff : 0xff;
-	bool physical, self_only;
+	bool self_only;
 
 	*ipi = (struct vmx_lapic_ipi) {
 		.dest = l->x2apic ? l->icr_hi : l->icr_hi >> 24,
@@ -610,12 +662,10 @@ static int send_ipi(struct vmx_lapic *l)
 		lapic_error(l, APIC_ESR_SENDILL);
 		return 0;
 	}
-	physical = ipi->shorthand == VMX_LAPIC_SH_NONE && !ipi->logical;
 	self_only = ipi->shorthand == VMX_LAPIC_SH_SELF ||
-		    (physical && ipi->dest == own);
-	if (ipi->delivery == APIC_DM_FIXED >> 8 &&
-	    (self_only || ipi->shorthand == VMX_LAPIC_SH_ALL ||
-	     (physical && ipi->dest == bcast))) {
+		    (ipi->shorthand == VMX_LAPIC_SH_NONE && !ipi->logical &&
+		     ipi->dest == own);
+	if (ipi->delivery == APIC_DM_FIXED >> 8 && vmx_lapic_ipi_to_self(l)) {
 		vmx_lapic_accept(l, ipi->vector, ipi->level_trig);
 		ipi->self_done = true;
 		if (self_only)

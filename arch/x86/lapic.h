@@ -24,8 +24,8 @@
  * - at or after vmx_lapic_timer_next(), vmx_lapic_timer_fire().
  *
  * Not modelled here: IA32_APIC_BASE (the EN/EXTD transitions of 11.12.5:
- * the caller calls vmx_lapic_set_x2apic() and vmx_lapic_reset()), logical
- * destination matching, lowest-priority arbitration, LINT0/LINT1 and the
+ * the caller calls vmx_lapic_set_x2apic() and vmx_lapic_reset()),
+ * lowest-priority arbitration, LINT0/LINT1 and the
  * thermal and performance-counter sources (their LVTs are only stored),
  * NMI, INIT, SIPI and SMI (reported as IPIs, never taken), CMCI (absent),
  * directed EOI (not offered in the version register).
@@ -168,6 +168,7 @@ int vmx_lapic_msr_write(struct vmx_lapic *l, u32 msr, u64 val, u64 now);
 u64 vmx_lapic_tsc_deadline(struct vmx_lapic *l, u64 now);
 int vmx_lapic_set_tsc_deadline(struct vmx_lapic *l, u64 val, u64 now);
 
+bool vmx_lapic_ipi_to_self(const struct vmx_lapic *l);
 bool vmx_lapic_accept(struct vmx_lapic *l, u8 vector, bool level);
 int vmx_lapic_pending(const struct vmx_lapic *l);
 u8 vmx_lapic_ack(struct vmx_lapic *l);

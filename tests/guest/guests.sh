@@ -116,6 +116,11 @@ run_lapic        | lapic.elf        | --lapic --cmdline "tsc_khz=$TSC_KHZ" | PAS
 	| lapic: timer one-shot, periodic and TSC-deadline at the right rate
 	| lapic: self-IPIs, TPR and x2APIC
 	| lapic: single step over HLT: #DB before the timer's interrupt
+# Where the APIC's interrupts and NMIs go in: STI and MOV SS shadows with
+# and without exits in them, the NMI window, priorities, logical
+# destinations (tests/guests/intr-events.S).
+run_intr_events  | intr-events.elf  | --lapic | PASS | -
+	| intr-events: STI and MOV SS shadows, NMI window, priorities, logical destinations
 run_timeout
 run_sigint
 run_two_vms

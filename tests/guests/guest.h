@@ -192,6 +192,8 @@
 #define E_APIC			0x5f
 /* msr-os.S */
 #define E_MSR_OS		0x60	/* MISC_ENABLE, MTRRs, PAT, MCG, TSC_ADJUST */
+/* intr-events: one value, the FAIL lines (CHECK) say which checks failed */
+#define E_EVENTS		0x7f
 /* any guest */
 #define E_RETURNED		0x7d	/* HLT or a fault returned */
 #define E_EXCEPTION		0x7e	/* unexpected exception */

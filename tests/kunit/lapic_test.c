@@ -977,43 +977,80 @@ struct ipi_case {
 	const char *desc;
 	bool x2apic;
 	u64 icr;	/* xAPIC: ICR2 in 63:32 */
+	u32 ldr;	/* xAPIC: written before the ICR if not 0 */
+	u32 dfr;	/* xAPIC: written before the ICR if not 0 */
 	int flags;
 	struct vmx_lapic_ipi want;
 };
 
 static const struct ipi_case ipi_cases[] = {
 	/* INIT, level assert, level-triggered, to APIC 1. */
-	{ "init-assert", false, 0x010000000000c500ULL, ACT_IPI,
+	{ "init-assert", false, 0x010000000000c500ULL, 0, 0, ACT_IPI,
 	  { .dest = 1, .delivery = 5, .level_assert = true,
 	    .level_trig = true } },
 	/* INIT de-assert to all including self: not fixed, not taken. */
-	{ "init-deassert", false, 0x0000000000088500ULL, ACT_IPI,
+	{ "init-deassert", false, 0x0000000000088500ULL, 0, 0, ACT_IPI,
 	  { .delivery = 5, .level_trig = true,
 	    .shorthand = VMX_LAPIC_SH_ALL } },
 	/* Start-up, vector 0x9a (the page of the AP's code), to APIC 2. */
-	{ "sipi", false, 0x020000000000469aULL, ACT_IPI,
+	{ "sipi", false, 0x020000000000469aULL, 0, 0, ACT_IPI,
 	  { .dest = 2, .vector = 0x9a, .delivery = 6, .level_assert = true } },
 	/* NMI to all excluding self. */
-	{ "nmi-all-but-self", false, 0x00000000000c0400ULL, ACT_IPI,
+	{ "nmi-all-but-self", false, 0x00000000000c0400ULL, 0, 0, ACT_IPI,
 	  { .delivery = 4, .shorthand = VMX_LAPIC_SH_OTHERS } },
 	/* Fixed 0x41, logical destination 0x0f. */
-	{ "fixed-logical", false, 0x0f00000000000841ULL, ACT_IPI,
+	{ "fixed-logical", false, 0x0f00000000000841ULL, 0, 0, ACT_IPI,
 	  { .dest = 0x0f, .vector = 0x41, .logical = true } },
 	/* Lowest priority 0x42, logical 0xff. */
-	{ "lowest-priority", false, 0xff00000000000942ULL, ACT_IPI,
+	{ "lowest-priority", false, 0xff00000000000942ULL, 0, 0, ACT_IPI,
 	  { .dest = 0xff, .vector = 0x42, .delivery = 1, .logical = true } },
 	/* Fixed 0x43 to broadcast 0xff: also taken here. */
-	{ "xapic-broadcast", false, 0xff00000000000043ULL, ACT_IPI,
+	{ "xapic-broadcast", false, 0xff00000000000043ULL, 0, 0, ACT_IPI,
 	  { .dest = 0xff, .vector = 0x43, .self_done = true } },
 	/* x2APIC: 32-bit destination 0x12345. */
-	{ "x2apic-dest", true, 0x0001234500000044ULL, ACT_IPI,
+	{ "x2apic-dest", true, 0x0001234500000044ULL, 0, 0, ACT_IPI,
 	  { .dest = 0x12345, .vector = 0x44 } },
 	/* x2APIC broadcast 0xffffffff: also taken here. */
-	{ "x2apic-broadcast", true, 0xffffffff00000045ULL, ACT_IPI,
+	{ "x2apic-broadcast", true, 0xffffffff00000045ULL, 0, 0, ACT_IPI,
 	  { .dest = 0xffffffff, .vector = 0x45, .self_done = true } },
 	/* xAPIC destination 0x7f is not broadcast: another APIC. */
-	{ "xapic-dest-7f", false, 0x7f00000000000046ULL, ACT_IPI,
+	{ "xapic-dest-7f", false, 0x7f00000000000046ULL, 0, 0, ACT_IPI,
 	  { .dest = 0x7f, .vector = 0x46 } },
+	/* Flat model, LDR bit 0: logical 0x03 includes it (and others). */
+	{ "flat-match", false, 0x0300000000000847ULL, 0x01000000, 0, ACT_IPI,
+	  { .dest = 0x03, .vector = 0x47, .logical = true,
+	    .self_done = true } },
+	/* Flat model, LDR bit 0: logical 0x06 does not. */
+	{ "flat-miss", false, 0x0600000000000848ULL, 0x01000000, 0, ACT_IPI,
+	  { .dest = 0x06, .vector = 0x48, .logical = true } },
+	/* Cluster model, cluster 1 member bit 1: 0x13 has both. */
+	{ "cluster-match", false, 0x1300000000000849ULL, 0x12000000,
+	  0x0fffffff, ACT_IPI,
+	  { .dest = 0x13, .vector = 0x49, .logical = true,
+	    .self_done = true } },
+	/* Cluster model: the same member bit in cluster 2 is not this one. */
+	{ "cluster-other", false, 0x220000000000084aULL, 0x12000000,
+	  0x0fffffff, ACT_IPI,
+	  { .dest = 0x22, .vector = 0x4a, .logical = true } },
+	/* Cluster model: the right cluster, another member (bit 0). */
+	{ "cluster-member", false, 0x110000000000084bULL, 0x12000000,
+	  0x0fffffff, ACT_IPI,
+	  { .dest = 0x11, .vector = 0x4b, .logical = true } },
+	/* Logical 0xff is a broadcast in either model, even with LDR 0. */
+	{ "logical-broadcast", false, 0xff0000000000084cULL, 0, 0x0fffffff,
+	  ACT_IPI,
+	  { .dest = 0xff, .vector = 0x4c, .logical = true,
+	    .self_done = true } },
+	/* x2APIC ID 3 (LID): cluster 0, member bit 3; 0x9 includes it. */
+	{ "x2apic-logical", true, 0x000000090000084dULL, 0, 0, ACT_IPI,
+	  { .dest = 0x9, .vector = 0x4d, .logical = true,
+	    .self_done = true } },
+	/* x2APIC: member bit 3 of cluster 1 is another APIC. */
+	{ "x2apic-logical-other", true, 0x000100080000084eULL, 0, 0, ACT_IPI,
+	  { .dest = 0x10008, .vector = 0x4e, .logical = true } },
+	/* An NMI to a logical destination goes to the caller, untaken. */
+	{ "nmi-logical", false, 0x0100000000000c00ULL, 0x01000000, 0, ACT_IPI,
+	  { .dest = 0x01, .delivery = 4, .logical = true } },
 };
 
 static void ipi_case_desc(const struct ipi_case *c, char *desc)
@@ -1030,6 +1067,10 @@ static void ipi_test(struct kunit *test)
 	int flags;
 
 	vmx_lapic_write(l, APIC_SPIV, 0x1ff, 0);
+	if (c->ldr)
+		vmx_lapic_write(l, APIC_LDR, c->ldr, 0);
+	if (c->dfr)
+		vmx_lapic_write(l, APIC_DFR, c->dfr, 0);
 	if (c->x2apic) {
 		vmx_lapic_set_x2apic(l);
 		flags = vmx_lapic_msr_write(l, MSR(APIC_ICR), c->icr, 0);
