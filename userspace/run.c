@@ -522,18 +522,35 @@ static int end_vmfail(struct vm *vm)
 		       vmxlab_vm_instruction_error_name(run->vmfail.error));
 }
 
+/* IDT-vectoring information (SDM Vol. 3C 24.9.3): bit 31 valid. */
+#define VECTORING_VALID		0x80000000u
+
+/* Its interruption types, bits 10:8 (Table 24-16). */
+static const char *const event_types[8] = {
+	"external interrupt", "reserved type 1", "NMI", "hardware exception",
+	"software interrupt", "privileged software exception",
+	"software exception", "reserved type 7",
+};
+
 static int end_internal(struct vm *vm)
 {
 	const struct vmxlab_run *run = vm->run;
+	__u32 info = run->internal.vectoring_info;
+	char event[128] = "";
 
+	if (info & VECTORING_VALID)
+		snprintf(event, sizeof(event),
+			 "; while delivering %s %u (IDT-vectoring info 0x%x, error code 0x%x)",
+			 event_types[(info >> 8) & 7], info & 0xff, info,
+			 run->internal.vectoring_error);
 	return run_end(RUN_INTERNAL,
-		       "internal error at RIP 0x%llx: %s (suberror %u); exit reason %u (%s), qualification 0x%llx, gpa 0x%llx",
+		       "internal error at RIP 0x%llx: %s (suberror %u); exit reason %u (%s), qualification 0x%llx, gpa 0x%llx%s",
 		       (unsigned long long)run->rip,
 		       vmxlab_internal_name(run->internal.suberror),
 		       run->internal.suberror, run->internal.exit_reason,
 		       vmxlab_vmx_exit_reason_name(run->internal.exit_reason),
 		       (unsigned long long)run->internal.qualification,
-		       (unsigned long long)run->internal.gpa);
+		       (unsigned long long)run->internal.gpa, event);
 }
 
 static int handle_exit(struct vm *vm)

@@ -217,6 +217,10 @@ static enum vmx_exit_action internal_error(struct vmx_vcpu *v, u32 suberror,
 	run->internal.exit_reason = reason;
 	run->internal.qualification = vmcs_readl(EXIT_QUALIFICATION);
 	run->internal.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	run->internal.vectoring_info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	run->internal.vectoring_error =
+		(run->internal.vectoring_info & VECTORING_INFO_DELIVER_CODE_MASK) ?
+		vmcs_read32(IDT_VECTORING_ERROR_CODE) : 0;
 	return VMX_TO_USER;
 }
 
@@ -929,8 +933,19 @@ static const vmx_exit_handler exit_handlers[VMXLAB_NR_EXIT_REASONS] = {
 
 /*
  * An exit while the CPU delivered an event to the guest (SDM Vol. 3C
- * 27.2.4): the event must be delivered again at the next entry (29.2.1),
- * unless the exit means it cannot be (its IDT or stack is MMIO).
+ * 27.2.4): the event is queued again, to be delivered anew at the next
+ * entry (the same vector, type, error code and, for software interrupts
+ * and exceptions, instruction length: 29.2.1; KVM's
+ * vmx_complete_interrupts() does the same). A triple fault ends the run
+ * and needs nothing. An EPT violation there means the IDT, GDT or stack
+ * the delivery used is not RAM (MMIO, a read-only slot, the xAPIC page, a
+ * hole): vmxlab cannot carry out the delivery for the CPU, so the exit
+ * goes to userspace as VMXLAB_INTERNAL_DELIVERY with the event still
+ * queued. A VMM that maps memory there (or a debugger that fixes the
+ * guest's tables) runs the vCPU again and the event goes in; otherwise
+ * the next run stops at the same place.
+ *
+ * Return: false for that EPT violation.
  */
 static bool reinject_event(struct vmx_vcpu *v, u32 reason)
 {
@@ -940,8 +955,6 @@ static bool reinject_event(struct vmx_vcpu *v, u32 reason)
 	if (!(info & VECTORING_INFO_VALID_MASK) ||
 	    reason == EXIT_REASON_TRIPLE_FAULT)
 		return true;
-	if (reason == EXIT_REASON_EPT_VIOLATION)
-		return false;
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
 	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
@@ -950,7 +963,7 @@ static bool reinject_event(struct vmx_vcpu *v, u32 reason)
 	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
 			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-	return true;
+	return reason != EXIT_REASON_EPT_VIOLATION;
 }
 
 /**

@@ -2512,6 +2512,126 @@ static void check_event_injection(int dev)
 	guest_teardown(&g);
 }
 
+/*
+ * An event whose delivery hits memory that is not RAM (SDM Vol. 3C
+ * 27.2.4): the stack of a real-mode guest is moved to a hole (SS base
+ * GUEST_MEM). The run ends with VMXLAB_INTERNAL_DELIVERY, the event in
+ * internal.vectoring_info and still queued; once a slot backs the stack,
+ * the next RUN delivers it. Once for an injected external interrupt, once
+ * for INT 0x20 (a software interrupt: re-delivered with its instruction
+ * length, so it returns after the INT).
+ */
+static const unsigned char redeliver_code[] = {
+	0xfb,			/* 1000: sti */
+	0x90,			/* 1001: nop		(STI blocking) */
+	0x90,			/* 1002: nop */
+	0xe6, 0xf4,		/* 1003: out 0xf4, al */
+	0xcd, EV_VECTOR,	/* 1005: int 0x20 */
+	0xe6, 0xf4,		/* 1007: out 0xf4, al */
+	0xf4,			/* 1009: hlt */
+};
+
+#define RD_STACK_SP	0x100
+/* Type 0 external interrupt, 4 software interrupt; bit 31 valid. */
+#define RD_EXT_INTR	(0x80000000u | EV_VECTOR)
+#define RD_SOFT_INTR	(0x80000000u | 4u << 8 | EV_VECTOR)
+
+/* RUN, which must stop in the delivery of INFO with the stack unbacked. */
+static void redeliver_expect_stop(struct guest *g, const char *what,
+				  __u32 info, __u64 rip)
+{
+	char name[160], got[128], want[128];
+	struct vmxlab_run *run = g->run;
+
+	snprintf(name, sizeof(name), "%s: RUN", what);
+	expect(name, xioctl(g->vcpu, VMXLAB_RUN, 0), 0);
+	snprintf(name, sizeof(name),
+		 "%s: internal error DELIVERY, EPT violation on the stack", what);
+	snprintf(got, sizeof(got),
+		 "reason %u suberror %u exit %u gpa %#llx info %#x rip %#llx",
+		 run->exit_reason, run->internal.suberror,
+		 run->internal.exit_reason,
+		 (unsigned long long)run->internal.gpa,
+		 run->internal.vectoring_info, (unsigned long long)run->rip);
+	snprintf(want, sizeof(want),
+		 "reason %u suberror %u exit 48 gpa %#llx-%#llx info %#x rip %#llx",
+		 VMXLAB_EXIT_INTERNAL_ERROR, VMXLAB_INTERNAL_DELIVERY,
+		 (unsigned long long)GUEST_MEM,
+		 (unsigned long long)GUEST_MEM + RD_STACK_SP - 1, info,
+		 (unsigned long long)rip);
+	expect_that(name,
+		    run->exit_reason == VMXLAB_EXIT_INTERNAL_ERROR &&
+		    run->internal.suberror == VMXLAB_INTERNAL_DELIVERY &&
+		    run->internal.exit_reason == 48 &&
+		    run->internal.gpa >= GUEST_MEM &&
+		    run->internal.gpa < GUEST_MEM + RD_STACK_SP &&
+		    run->internal.vectoring_info == info && run->rip == rip,
+		    got, want);
+}
+
+static void check_delivery_redelivered(int dev)
+{
+	struct vmxlab_sregs sregs;
+	struct vmxlab_regs regs;
+	unsigned char *stack, *m;
+	struct guest g;
+
+	stack = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (stack == MAP_FAILED ||
+	    guest_setup(dev, &g, redeliver_code, sizeof(redeliver_code))) {
+		expect("guest setup for the re-delivery checks", -1, 0);
+		if (stack != MAP_FAILED) {
+			guest_teardown(&g);
+			munmap(stack, GUEST_MEM);
+		}
+		return;
+	}
+	m = g.mem;
+	set_ivt(m, EV_VECTOR, EV_INTR_HANDLER);
+	memcpy(m + EV_INTR_HANDLER, ev_intr_handler, sizeof(ev_intr_handler));
+	expect("GET_SREGS", xioctl(g.vcpu, VMXLAB_GET_SREGS,
+				   (unsigned long)&sregs), 0);
+	sregs.ss.selector = GUEST_MEM >> 4;
+	sregs.ss.base = GUEST_MEM;
+	expect("SET_SREGS: SS in the hole above RAM",
+	       xioctl(g.vcpu, VMXLAB_SET_SREGS, (unsigned long)&sregs), 0);
+	expect("GET_REGS", xioctl(g.vcpu, VMXLAB_GET_REGS,
+				  (unsigned long)&regs), 0);
+	regs.rsp = RD_STACK_SP;
+	expect("SET_REGS: SP", xioctl(g.vcpu, VMXLAB_SET_REGS,
+				      (unsigned long)&regs), 0);
+
+	expect("INJECT interrupt 0x20 (IF = 0: waits for the STI)",
+	       inject(g.vcpu, VMXLAB_EVENT_INTR, EV_VECTOR, 0, 0), 0);
+	redeliver_expect_stop(&g, "interrupt, stack unbacked", RD_EXT_INTR,
+			      0x1002);
+	redeliver_expect_stop(&g, "interrupt, stack still unbacked: again",
+			      RD_EXT_INTR, 0x1002);
+	expect("the handler has not run", m[EV_COUNT_INTR], 0);
+	expect("SET_MEMORY_REGION: RAM for the stack",
+	       set_region(g.vm, 1, 0, GUEST_MEM, GUEST_MEM, stack), 0);
+	run_expect(&g, "interrupt re-delivered, then the OUT", VMXLAB_EXIT_IO,
+		   0x1003);
+	expect("the interrupt was delivered once", m[EV_COUNT_INTR], 1);
+	expect("... after the instruction STI blocks (return IP 0x1002)",
+	       m[EV_RET_IP] | m[EV_RET_IP + 1] << 8, 0x1002);
+
+	expect("SET_MEMORY_REGION: delete the stack's slot",
+	       set_region(g.vm, 1, 0, GUEST_MEM, 0, NULL), 0);
+	redeliver_expect_stop(&g, "INT 0x20, stack unbacked", RD_SOFT_INTR,
+			      0x1005);
+	expect("SET_MEMORY_REGION: RAM for the stack again",
+	       set_region(g.vm, 1, 0, GUEST_MEM, GUEST_MEM, stack), 0);
+	run_expect(&g, "INT 0x20 re-delivered, then the OUT", VMXLAB_EXIT_IO,
+		   0x1007);
+	expect("INT 0x20 delivered once", m[EV_COUNT_INTR], 2);
+	expect("... returning after the INT (return IP 0x1007)",
+	       m[EV_RET_IP] | m[EV_RET_IP + 1] << 8, 0x1007);
+	guest_teardown(&g);
+	munmap(stack, GUEST_MEM);
+}
+
 int main(void)
 {
 	long baseline, run_size = 0;
@@ -2552,6 +2672,7 @@ int main(void)
 	check_exit_stats(dev);
 	check_trace_ring(dev);
 	check_event_injection(dev);
+	check_delivery_redelivered(dev);
 	/* Last: they break a vCPU on purpose. */
 	check_vmptrld_fail_create(dev);
 	check_vmptrld_fail_run(dev, baseline);

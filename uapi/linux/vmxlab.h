@@ -311,7 +311,7 @@ struct vmxlab_sregs {
 #define VMXLAB_INTERNAL_UNKNOWN_EXIT	1  /* an exit reason with no handler */
 #define VMXLAB_INTERNAL_EMULATION	2  /* MMIO by an instruction vmxlab cannot decode */
 #define VMXLAB_INTERNAL_STRING_IO	3  /* INS/OUTS whose memory operand is not RAM */
-#define VMXLAB_INTERNAL_DELIVERY	4  /* exit while delivering an event to the guest */
+#define VMXLAB_INTERNAL_DELIVERY	4  /* delivering an event needed memory that is not RAM */
 #define VMXLAB_INTERNAL_PAGE_WALK	5  /* the guest's page tables are not in its RAM */
 
 /**
@@ -349,8 +349,13 @@ struct vmxlab_sregs {
  *      for good: its VMCS can no longer be trusted, every later
  *      VMXLAB_RUN returns the same exit and the register ioctls -EIO.
  * @internal: VMXLAB_EXIT_INTERNAL_ERROR: @suberror (VMXLAB_INTERNAL_*),
- *      the raw @exit_reason, its @qualification, and @gpa, the
- *      guest-physical address of an EPT violation.
+ *      the raw @exit_reason, its @qualification, @gpa, the guest-physical
+ *      address of an EPT violation, and @vectoring_info with
+ *      @vectoring_error, the exit's IDT-vectoring information and error
+ *      code (SDM Vol. 3C 27.2.4; bit 31 clear if no event was being
+ *      delivered). For VMXLAB_INTERNAL_DELIVERY that event stays queued:
+ *      the next VMXLAB_RUN delivers it again (once userspace has mapped
+ *      RAM at @gpa, it goes in).
  * @padding: reserves the union's size.
  */
 struct vmxlab_run {
@@ -392,6 +397,8 @@ struct vmxlab_run {
 			__u32 exit_reason;
 			__u64 qualification;
 			__u64 gpa;
+			__u32 vectoring_info;
+			__u32 vectoring_error;
 		} internal;
 		__u8 padding[256];
 	};

@@ -317,7 +317,7 @@ static const char *const internal_names[] = {
 	[VMXLAB_INTERNAL_UNKNOWN_EXIT] = "an exit reason vmxlab has no handler for",
 	[VMXLAB_INTERNAL_EMULATION] = "MMIO by an instruction vmxlab cannot decode",
 	[VMXLAB_INTERNAL_STRING_IO] = "INS/OUTS whose memory operand is not RAM",
-	[VMXLAB_INTERNAL_DELIVERY] = "an exit while delivering an event to the guest",
+	[VMXLAB_INTERNAL_DELIVERY] = "delivering an event needed memory that is not RAM",
 	[VMXLAB_INTERNAL_PAGE_WALK] = "the guest's page tables are not in its RAM",
 };
 
