@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM-exit handlers, dispatched by basic exit reason (SDM Vol. 3D
- * Appendix C) from one designated-initializer table. A handler either
- * finishes the exit in the kernel (VMX_RESUME) or describes it in the run
- * page for userspace (VMX_TO_USER). A reason with no handler stops the
- * vCPU and reaches userspace raw, as VMXLAB_EXIT_INTERNAL_ERROR.
+ * VM-exit dispatch by basic exit reason (SDM Vol. 3D Appendix C) from one
+ * designated-initializer table. A handler either finishes the exit in the
+ * kernel (VMX_RESUME) or describes it in the run page for userspace
+ * (VMX_TO_USER). A reason with no handler stops the vCPU and reaches
+ * userspace raw, as VMXLAB_EXIT_INTERNAL_ERROR. The handlers live by
+ * concern in the files exits.h lists; here are what they share (the
+ * guest's registers, completing or faulting an instruction), the
+ * exceptions the guest handles itself (#DB, #AC), HLT, VMCALL and the
+ * re-delivery of an event an exit interrupted.
  *
  * What the guest sees of all this is in Documentation/abi.rst ("Guest
  * interface"); how an exit travels is in Documentation/vm-exit.rst.
@@ -12,77 +16,30 @@
 #define pr_fmt(fmt) "vmxlab: " fmt
 
 #include <linux/kernel.h>
-#include <linux/string.h>
 #include <asm/cpufeature.h>
-#include <asm/fpu/xcr.h>
-#include <asm/msr.h>
-#include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/debugreg.h>
 #include <asm/trapnr.h>
 
 #include "../../module/arch.h"
-#include "emulate.h"
-#include "exitqual.h"
 #include "exits.h"
 #include "vmx.h"
 #include "vmx_ops.h"
-#include "xsave.h"
 
 /* GETSEC always exits (SDM Vol. 3C 25.1.2); asm/vmx.h has no name for it. */
 #define VMX_EXIT_REASON_GETSEC	11
 
 typedef enum vmx_exit_action (*vmx_exit_handler)(struct vmx_vcpu *v);
 
-static struct vmxlab_run *run_of(struct vmx_vcpu *v)
-{
-	return v->core->run;
-}
-
-/* 64-bit mode: IA-32e mode and CS.L (SDM Vol. 3A 5.2.1). */
-static bool long_mode(void)
-{
-	return (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) &&
-	       (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK);
-}
-
-/* Default operand/address size of the guest's code: 2, 4 or 8 bytes. */
-static unsigned int code_size(void)
-{
-	if (long_mode())
-		return 8;
-	if (!(vmx_guest_cr0() & X86_CR0_PE))
-		return 2;
-	return (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_DB_MASK) ? 4 : 2;
-}
-
-static unsigned int guest_cpl(void)
-{
-	return VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES));
-}
-
-static u64 get_gpr(struct vmx_vcpu *v, unsigned int n)
-{
-	return n == VMX_RSP ? vmcs_readl(GUEST_RSP) : v->regs[n];
-}
-
-static void set_gpr(struct vmx_vcpu *v, unsigned int n, u64 val)
-{
-	if (n == VMX_RSP)
-		vmcs_writel(GUEST_RSP, val);
-	else
-		v->regs[n] = val;
-}
-
 /*
  * Writes @size bytes of @val to register @n as an instruction would: 8- and
  * 16-bit writes keep the other bits, 32-bit writes zero-extend (SDM Vol. 1
  * 3.4.1.1).
  */
-static void write_gpr_sized(struct vmx_vcpu *v, unsigned int n, bool high,
-			    unsigned int size, u64 val)
+void vmx_write_gpr_sized(struct vmx_vcpu *v, unsigned int n, bool high,
+			 unsigned int size, u64 val)
 {
-	u64 old = get_gpr(v, n);
+	u64 old = vmx_get_gpr(v, n);
 
 	switch (size) {
 	case 1:
@@ -98,13 +55,13 @@ static void write_gpr_sized(struct vmx_vcpu *v, unsigned int n, bool high,
 		val = (u32)val;
 		break;
 	}
-	set_gpr(v, n, val);
+	vmx_set_gpr(v, n, val);
 }
 
 /* The guest's RAX/RDX pair of RDMSR, CPUID... outside 64-bit mode: EAX. */
 static void set_gpr32(struct vmx_vcpu *v, unsigned int n, u64 val)
 {
-	v->regs[n] = long_mode() ? val : (u32)val;
+	v->regs[n] = vmx_long_mode() ? val : (u32)val;
 }
 
 /* Vectors that are no faults: traps and aborts (SDM Vol. 3A Table 6-1). */
@@ -133,11 +90,11 @@ static void end_interrupt_shadow(void)
  * raise after it becomes a pending debug exception, delivered as #DB with
  * DR6.BS right after the next VM entry (26.6.3; SDM Vol. 3A 18.3.1.4).
  */
-static void complete_instruction(u64 len)
+void vmx_complete_instruction(u64 len)
 {
 	u64 rip = vmcs_readl(GUEST_RIP) + len;
 
-	vmcs_writel(GUEST_RIP, long_mode() ? rip : (u32)rip);
+	vmcs_writel(GUEST_RIP, vmx_long_mode() ? rip : (u32)rip);
 	end_interrupt_shadow();
 	if (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF)
 		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
@@ -151,7 +108,7 @@ static void complete_instruction(u64 len)
  */
 void vmx_skip_instruction(struct vmx_vcpu *v)
 {
-	complete_instruction(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmx_complete_instruction(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /**
@@ -207,10 +164,10 @@ enum vmx_exit_action vmx_inject_gp(struct vmx_vcpu *v)
 	return VMX_RESUME;
 }
 
-static enum vmx_exit_action internal_error(struct vmx_vcpu *v, u32 suberror,
-					   u32 reason)
+enum vmx_exit_action vmx_internal_error(struct vmx_vcpu *v, u32 suberror,
+					u32 reason)
 {
-	struct vmxlab_run *run = run_of(v);
+	struct vmxlab_run *run = vmx_run_of(v);
 
 	run->exit_reason = VMXLAB_EXIT_INTERNAL_ERROR;
 	run->internal.suberror = suberror;
@@ -307,13 +264,13 @@ static enum vmx_exit_action handle_exception_nmi(struct vmx_vcpu *v)
 	    ((type == INTR_TYPE_HARD_EXCEPTION ||
 	      type == INTR_TYPE_PRIV_SW_EXCEPTION) && vector == X86_TRAP_DB))
 		return reflect_exception(v, info);
-	return internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT,
-			      EXIT_REASON_EXCEPTION_NMI);
+	return vmx_internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT,
+				  EXIT_REASON_EXCEPTION_NMI);
 }
 
 static enum vmx_exit_action handle_triple_fault(struct vmx_vcpu *v)
 {
-	run_of(v)->exit_reason = VMXLAB_EXIT_SHUTDOWN;
+	vmx_run_of(v)->exit_reason = VMXLAB_EXIT_SHUTDOWN;
 	return VMX_TO_USER;
 }
 
@@ -342,7 +299,7 @@ static enum vmx_exit_action handle_hlt(struct vmx_vcpu *v)
 				return a;
 		}
 	}
-	run_of(v)->exit_reason = VMXLAB_EXIT_HLT;
+	vmx_run_of(v)->exit_reason = VMXLAB_EXIT_HLT;
 	return VMX_TO_USER;
 }
 
@@ -351,9 +308,9 @@ static enum vmx_exit_action handle_vmcall(struct vmx_vcpu *v)
 {
 	u64 nr = v->regs[VMX_RAX], ret;
 
-	if (!long_mode())
+	if (!vmx_long_mode())
 		nr = (u32)nr;
-	if (guest_cpl() != 0)
+	if (vmx_guest_cpl() != 0)
 		ret = VMXLAB_HC_EPERM;
 	else if (nr == VMXLAB_HC_NOP)
 		ret = 0;
@@ -368,510 +325,6 @@ static enum vmx_exit_action handle_vmcall(struct vmx_vcpu *v)
 	return VMX_RESUME;
 }
 
-/* MOV to/from CR0, CR3, CR4, CR8, CLTS, LMSW (SDM Vol. 3C 25.1.3). */
-static enum vmx_exit_action handle_cr(struct vmx_vcpu *v)
-{
-	struct vmx_cr_qual q = vmx_decode_cr(vmcs_readl(EXIT_QUALIFICATION));
-	u64 val = get_gpr(v, q.gpr);
-	int err = 0;
-
-	if (!long_mode())
-		val = (u32)val;
-	switch (q.type) {
-	case VMX_CR_MOV_TO:
-		if (q.cr == 0)
-			err = vmx_set_cr0(v, val);
-		else if (q.cr == 4)
-			err = vmx_set_cr4(v, val);
-		else if (q.cr == 3)
-			vmcs_writel(GUEST_CR3, val);
-		else if (q.cr == 8 && val <= 15 && v->apic)
-			vmx_apic_set_cr8(v, val);
-		else if (q.cr == 8 && val <= 15)
-			v->cr8 = val;
-		else
-			err = -EINVAL;
-		break;
-	case VMX_CR_MOV_FROM:
-		if (q.cr == 3)
-			set_gpr(v, q.gpr, vmcs_readl(GUEST_CR3));
-		else if (q.cr == 8)
-			set_gpr(v, q.gpr, v->apic ? vmx_apic_cr8(v) : v->cr8);
-		else
-			return internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT,
-					      EXIT_REASON_CR_ACCESS);
-		break;
-	case VMX_CR_CLTS:
-		err = vmx_set_cr0(v, vmx_guest_cr0() & ~X86_CR0_TS);
-		break;
-	case VMX_CR_LMSW:
-		/* LMSW loads CR0[3:0] but cannot clear PE (SDM Vol. 2A). */
-		val = vmx_guest_cr0();
-		err = vmx_set_cr0(v, (val & ~0xeULL) | (q.lmsw_data & 0xf));
-		break;
-	}
-	if (err)
-		return vmx_inject_gp(v);
-	vmx_skip_instruction(v);
-	return VMX_RESUME;
-}
-
-/*
- * MOV to and from DR0-DR7 (SDM Vol. 3A 18.2; MOV-DR exiting, Vol. 3C
- * 25.1.3). The guest has debug registers of its own: DR7 lives in the VMCS
- * (loaded and saved with the debug controls), DR0-DR3 and DR6 here, and
- * they reach the hardware only while the guest enables a breakpoint
- * (run.c). The host's breakpoint addresses are never what a guest reads.
- */
-static enum vmx_exit_action handle_dr(struct vmx_vcpu *v)
-{
-	struct vmx_dr_qual q = vmx_decode_dr(vmcs_readl(EXIT_QUALIFICATION));
-	unsigned int dr = q.dr;
-	u64 val;
-
-	/* A #DB delivered in the guest clears GD: the VMCS has the truth. */
-	v->dr7 = vmcs_readl(GUEST_DR7);
-	/* General detect: #DB before the access, GD cleared (18.2.4). */
-	if (v->dr7 & VMX_DR7_GD) {
-		v->dr7 &= ~VMX_DR7_GD;
-		vmcs_writel(GUEST_DR7, v->dr7);
-		v->dr6 = (v->dr6 & ~VMX_DR6_VOLATILE) | VMX_DR6_BD;
-		vmx_queue_exception(v, X86_TRAP_DB, false, 0);
-		return VMX_RESUME;
-	}
-	/* DR4 and DR5 are DR6 and DR7, unless CR4.DE makes them #UD. */
-	if (dr == 4 || dr == 5) {
-		if (vmx_guest_cr4() & X86_CR4_DE)
-			return vmx_inject_ud(v);
-		dr += 2;
-	}
-	if (q.from) {
-		val = dr < 4 ? v->db[dr] : dr == 6 ? v->dr6 : v->dr7;
-		set_gpr(v, q.gpr, long_mode() ? val : (u32)val);
-		vmx_skip_instruction(v);
-		return VMX_RESUME;
-	}
-	val = get_gpr(v, q.gpr);
-	if (!long_mode())
-		val = (u32)val;
-	if (dr < 4) {
-		v->db[dr] = val;
-	} else if (val >> 32) {
-		/* Bits 63:32 of DR6 and DR7 must be 0 (18.2.4, 18.2.5). */
-		return vmx_inject_gp(v);
-	} else if (dr == 6) {
-		v->dr6 = (val & VMX_DR6_VOLATILE) | VMX_DR6_FIXED_1;
-	} else {
-		v->dr7 = (val & VMX_DR7_VOLATILE) | VMX_DR7_FIXED_1;
-		vmcs_writel(GUEST_DR7, v->dr7);
-	}
-	vmx_skip_instruction(v);
-	return VMX_RESUME;
-}
-
-/*
- * XSETBV (SDM Vol. 2B "XSETBV"): XCR0 only (ECX = 0), at CPL 0, and only a
- * value XCR0 can hold (xsave.c); #GP(0) for anything else, as hardware
- * gives it. The CPU checks CR4.OSXSAVE and CPL before it exits (SDM Vol.
- * 3C 25.1.1); the checks here stand in case it did not. run.c loads the
- * value around each entry, so a value that got through would fault in the
- * host's own XSETBV.
- */
-static enum vmx_exit_action handle_xsetbv(struct vmx_vcpu *v)
-{
-	u64 val = (u32)v->regs[VMX_RAX] | ((u64)(u32)v->regs[VMX_RDX] << 32);
-
-	if (!(vmx_guest_cr4() & X86_CR4_OSXSAVE))
-		return vmx_inject_ud(v);
-	if (guest_cpl() != 0 || (u32)v->regs[VMX_RCX] != 0 ||
-	    !vmx_xcr0_valid(val, v->xcr0_supported))
-		return vmx_inject_gp(v);
-	v->xcr0 = val;
-	vmx_skip_instruction(v);
-	return VMX_RESUME;
-}
-
-/* Guest memory through the guest's own page tables. */
-struct walk_ctx {
-	struct vmx_vcpu *v;
-};
-
-static int walk_read(void *ctx, u64 gpa, u64 *val, unsigned int len)
-{
-	struct walk_ctx *w = ctx;
-
-	*val = 0;
-	return vmxlab_read_guest(w->v->core->vm, gpa, val, len);
-}
-
-/* Accessed and dirty bits go into the guest's tables atomically (4.8). */
-static int walk_cmpxchg(void *ctx, u64 gpa, u64 old, u64 new, unsigned int len)
-{
-	struct walk_ctx *w = ctx;
-
-	return vmxlab_cmpxchg_guest(w->v->core->vm, gpa, old, new, len);
-}
-
-static const struct gwalk_ops walk_ops = {
-	.read = walk_read,
-	.cmpxchg = walk_cmpxchg,
-};
-
-static void walk_regs(struct gwalk_regs *r)
-{
-	int i;
-
-	r->cr0 = vmx_guest_cr0();
-	r->cr3 = vmcs_readl(GUEST_CR3);
-	r->cr4 = vmx_guest_cr4();
-	r->efer = vmcs_read64(GUEST_IA32_EFER);
-	r->rflags = vmcs_readl(GUEST_RFLAGS);
-	for (i = 0; i < 4; i++)
-		r->pdptr[i] = vmcs_read64(GUEST_PDPTR0 + 2 * i);
-}
-
-/*
- * Translates the guest-linear address @la for an access of the kinds in
- * @access (GWALK_PF_WRITE, GWALK_PF_FETCH; a user access if the guest runs
- * at CPL 3), with the rights checks and accessed/dirty updates of the
- * guest's MMU (emulate.c). Return: 0 with *@gpa; -ENOENT for a page fault
- * (queued for the guest if @inject); -EFAULT where a paging structure is
- * not guest RAM.
- */
-static int translate(struct vmx_vcpu *v, u64 la, u32 access, bool inject,
-		     u64 *gpa)
-{
-	struct walk_ctx w = { v };
-	struct gwalk_regs r;
-	u32 pf;
-	int err;
-
-	if (guest_cpl() == 3)
-		access |= GWALK_PF_USER;
-	walk_regs(&r);
-	err = gwalk(&r, la, access, &walk_ops, &w, gpa, &pf);
-	if (err == -ENOENT && inject) {
-		v->cr2 = la;
-		vmx_queue_exception(v, X86_TRAP_PF, true, pf);
-	}
-	return err;
-}
-
-/*
- * Copies @len bytes between @buf and the guest-linear address @la, page by
- * page, for an access of the kinds in @access (a write into guest memory
- * if GWALK_PF_WRITE). Return: 0; -ENOENT for a page fault (queued for the
- * guest if @inject); -EFAULT where the memory is not guest RAM.
- */
-static int copy_linear(struct vmx_vcpu *v, u64 la, void *buf, size_t len,
-		       u32 access, bool inject)
-{
-	bool write = access & GWALK_PF_WRITE;
-	u64 gpa;
-	int err;
-
-	while (len) {
-		size_t n = min_t(size_t, len, PAGE_SIZE - (la & ~PAGE_MASK));
-
-		err = translate(v, la, access, inject, &gpa);
-		if (err)
-			return err;
-		err = write ? vmxlab_write_guest(v->core->vm, gpa, buf, n) :
-			      vmxlab_read_guest(v->core->vm, gpa, buf, n);
-		if (err)
-			return -EFAULT;
-		la += n;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static u64 addr_mask(unsigned int size)
-{
-	return size == 8 ? ~0ULL : BIT_ULL(8 * size) - 1;
-}
-
-/*
- * The linear address of element @i of a string I/O instruction: the
- * offset in RSI/RDI counts up or down and wraps at the address size, the
- * segment base stays (SDM Vol. 2B "INS", "OUTS").
- */
-static u64 string_elem(const struct vmx_io_op *io, u64 i)
-{
-	u64 off = io->down ? io->first - i * io->size :
-		  io->first + i * io->size;
-
-	return io->base + (off & addr_mask(io->addr_size));
-}
-
-/*
- * Every byte of @len (at most a page) at @la translates for the access;
- * the first that does not gets its #PF queued if @inject.
- */
-static int probe_linear(struct vmx_vcpu *v, u64 la, size_t len, bool write,
-			bool inject)
-{
-	u32 access = write ? GWALK_PF_WRITE : 0;
-	u64 gpa;
-
-	return translate(v, la, access, inject, &gpa) ?:
-	       translate(v, la + len - 1, access, inject, &gpa);
-}
-
-/* Address size of INS/OUTS: instruction information if the CPU gives it. */
-static unsigned int string_addr_size(void)
-{
-	const struct vmxlab_caps *caps = vmxlab_arch_caps();
-
-	/* IA32_VMX_BASIC[54] (SDM Vol. 3D A.1), field bits 9:7 (27.2.5). */
-	if (caps->msrs[0] & BIT_ULL(54))
-		return 2 << ((vmcs_read32(VMX_INSTRUCTION_INFO) >> 7) & 3);
-	return code_size();
-}
-
-/*
- * INS/OUTS: at most as many elements as fit in the run page per exit. OUTS
- * reads them from guest memory now; INS writes them when userspace has
- * supplied them. A REP prefix repeats the instruction (RIP stays) until
- * RCX reaches 0 (SDM Vol. 2B "INS", "OUTS", "REP").
- */
-static enum vmx_exit_action string_io(struct vmx_vcpu *v, struct vmx_io_op *io)
-{
-	struct vmxlab_run *run = run_of(v);
-	u8 *data = (u8 *)run + VMXLAB_RUN_IO_DATA_OFFSET;
-	u64 count = 1, i;
-	int err = 0;
-
-	io->addr_size = string_addr_size();
-	io->down = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF;
-	io->first = v->regs[io->in ? VMX_RDI : VMX_RSI] &
-		    addr_mask(io->addr_size);
-	io->base = vmcs_readl(GUEST_LINEAR_ADDRESS) - io->first;
-	if (io->rep) {
-		count = v->regs[VMX_RCX] & addr_mask(io->addr_size);
-		if (!count) {
-			vmx_skip_instruction(v);
-			return VMX_RESUME;
-		}
-	}
-	io->count = min_t(u64, count, VMXLAB_RUN_IO_DATA_MAX / io->size);
-	/*
-	 * As many elements as can be done before one faults: OUTS reads them
-	 * now, INS makes sure that they will have somewhere to go before a
-	 * port is read for them. The element that faults is not part of this
-	 * exit: the instruction is re-executed after the others (RIP stays,
-	 * RSI/RDI and RCX have moved) and faults then, as on hardware, where
-	 * the iterations before a fault complete (SDM Vol. 2B "REP").
-	 */
-	for (i = 0; i < io->count; i++) {
-		u64 la = string_elem(io, i);
-
-		if (io->in)
-			err = probe_linear(v, la, io->size, true, false);
-		else
-			err = copy_linear(v, la, data + i * io->size,
-					  io->size, 0, false);
-		/* INS data for memory that is not RAM is dropped later. */
-		if (err == -ENOENT || (err && !io->in))
-			break;
-	}
-	if (i == 0 && err == -ENOENT) {
-		/* The first element faults: the guest takes its #PF now. */
-		probe_linear(v, string_elem(io, 0), io->size, io->in, true);
-		return VMX_RESUME;
-	}
-	if (i == 0)
-		return internal_error(v, VMXLAB_INTERNAL_STRING_IO,
-				      EXIT_REASON_IO_INSTRUCTION);
-	io->count = i;
-	return VMX_TO_USER;
-}
-
-static enum vmx_exit_action handle_io(struct vmx_vcpu *v)
-{
-	struct vmx_io_qual q = vmx_decode_io(vmcs_readl(EXIT_QUALIFICATION));
-	struct vmxlab_run *run = run_of(v);
-	struct vmx_io_op *io = &v->io;
-	enum vmx_exit_action action = VMX_TO_USER;
-
-	*io = (struct vmx_io_op) {
-		.in = q.in, .string = q.string, .rep = q.rep, .size = q.size,
-		.port = q.port, .count = 1,
-	};
-	if (q.string) {
-		action = string_io(v, io);
-		if (action != VMX_TO_USER)
-			return action;
-	} else if (!q.in) {
-		memcpy((u8 *)run + VMXLAB_RUN_IO_DATA_OFFSET, &v->regs[VMX_RAX],
-		       q.size);
-	}
-	run->exit_reason = VMXLAB_EXIT_IO;
-	run->io.direction = q.in ? VMXLAB_IO_IN : VMXLAB_IO_OUT;
-	run->io.size = q.size;
-	run->io.port = q.port;
-	run->io.count = io->count;
-	run->io.data_offset = VMXLAB_RUN_IO_DATA_OFFSET;
-	v->pending = VMX_PENDING_IO;
-	return VMX_TO_USER;
-}
-
-/* Finishes an I/O instruction once userspace has served it. */
-static void complete_io(struct vmx_vcpu *v)
-{
-	struct vmx_io_op *io = &v->io;
-	u8 *data = (u8 *)v->core->run + VMXLAB_RUN_IO_DATA_OFFSET;
-	unsigned int reg = io->in ? VMX_RDI : VMX_RSI;
-	u64 mask, keep, delta, i, val = 0;
-
-	if (!io->string) {
-		if (io->in) {
-			memcpy(&val, data, io->size);
-			write_gpr_sized(v, VMX_RAX, false, io->size, val);
-		}
-		vmx_skip_instruction(v);
-		return;
-	}
-	for (i = 0; io->in && i < io->count; i++) {
-		int err = copy_linear(v, string_elem(io, i), data + i * io->size,
-				      io->size, GWALK_PF_WRITE, true);
-
-		/*
-		 * A not-present page: the guest takes its #PF and executes the
-		 * INS again. Memory that is not writable RAM (a read-only slot,
-		 * no slot): the data is dropped, as a ROM drops it, and the
-		 * instruction completes (else it would exit forever).
-		 */
-		if (err == -ENOENT)
-			return;
-	}
-	/*
-	 * RSI/RDI and RCX as the instruction leaves them: with a 16-bit
-	 * address size only their low 16 bits change; a 32-bit one writes
-	 * ESI/EDI and ECX, which clears bits 63:32 (SDM Vol. 1 3.4.1.1).
-	 */
-	mask = addr_mask(io->addr_size);
-	keep = io->addr_size == 2 ? ~mask : 0;
-	delta = (u64)io->count * io->size;
-	val = v->regs[reg];
-	val = io->down ? val - delta : val + delta;
-	v->regs[reg] = (v->regs[reg] & keep) | (val & mask);
-	if (io->rep) {
-		val = (v->regs[VMX_RCX] & mask) - io->count;
-		v->regs[VMX_RCX] = (v->regs[VMX_RCX] & keep) | (val & mask);
-		if (val & mask)
-			return;	/* RIP stays: the REP instruction goes on */
-	}
-	vmx_skip_instruction(v);
-}
-
-/* Reads up to 15 instruction bytes at CS:RIP. Return: bytes read. */
-static unsigned int fetch_insn(struct vmx_vcpu *v, u8 *buf)
-{
-	u64 la = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
-	unsigned int n;
-
-	/* In 64-bit mode the CS base is 0 whatever the VMCS holds (3.2.4). */
-	if (long_mode())
-		la = vmcs_readl(GUEST_RIP);
-	else
-		la = (u32)la;
-	/* Stop at the first byte that cannot be read (end of RAM). */
-	for (n = 15; n; n--) {
-		if (!copy_linear(v, la, buf, n, GWALK_PF_FETCH, false))
-			return n;
-	}
-	return 0;
-}
-
-/* The xAPIC page is the kernel's: the MOV is carried out here (apic.c). */
-static enum vmx_exit_action apic_mmio(struct vmx_vcpu *v, u64 gpa,
-				      const struct mmio_insn *insn)
-{
-	u64 val = 0;
-
-	if (insn->write) {
-		val = insn->has_imm ? insn->imm : get_gpr(v, insn->reg);
-		if (insn->high_byte)
-			val >>= 8;
-	}
-	vmx_apic_mmio_access(v, gpa, insn->size, insn->write, &val);
-	if (!insn->write)
-		write_gpr_sized(v, insn->reg, insn->high_byte, insn->dst_size,
-				val);
-	complete_instruction(insn->len);
-	return VMX_RESUME;
-}
-
-/*
- * EPT violation: an access to guest-physical memory that no slot maps with
- * the needed rights, i.e. MMIO (or a write to a read-only slot). Decode the
- * MOV and hand the access to userspace (SDM Vol. 3C 28.3.3.2), or to the
- * in-kernel APIC if it is its xAPIC page.
- */
-static enum vmx_exit_action handle_ept_violation(struct vmx_vcpu *v)
-{
-	struct vmx_ept_qual q = vmx_decode_ept(vmcs_readl(EXIT_QUALIFICATION));
-	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
-	struct vmxlab_run *run = run_of(v);
-	struct mmio_insn insn;
-	u8 code[15];
-	unsigned int n;
-
-	/*
-	 * The CPU was reading or updating one of the guest's own paging
-	 * structures, not the address the instruction named (table 27-7,
-	 * bits 7 and 8): the instruction at RIP has nothing to do with this
-	 * address. vmxlab does not emulate page walks through MMIO.
-	 */
-	if (q.gla_valid && !q.gla_translated)
-		return internal_error(v, VMXLAB_INTERNAL_PAGE_WALK,
-				      EXIT_REASON_EPT_VIOLATION);
-	if (q.fetch)
-		return internal_error(v, VMXLAB_INTERNAL_EMULATION,
-				      EXIT_REASON_EPT_VIOLATION);
-	n = fetch_insn(v, code);
-	if (mmio_decode(code, n, code_size(), &insn) ||
-	    insn.write != q.write)
-		return internal_error(v, VMXLAB_INTERNAL_EMULATION,
-				      EXIT_REASON_EPT_VIOLATION);
-
-	v->mmio = (struct vmx_mmio_op) {
-		.write = insn.write, .len = insn.size, .reg = insn.reg,
-		.dst_size = insn.dst_size, .high_byte = insn.high_byte,
-		.insn_len = insn.len,
-	};
-	if (v->apic && vmx_apic_mmio(v, gpa))
-		return apic_mmio(v, gpa, &insn);
-	run->exit_reason = VMXLAB_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = insn.size;
-	run->mmio.is_write = insn.write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (insn.write) {
-		u64 val = insn.has_imm ? insn.imm : get_gpr(v, insn.reg);
-
-		if (insn.high_byte)
-			val >>= 8;
-		memcpy(run->mmio.data, &val, insn.size);
-	}
-	v->pending = VMX_PENDING_MMIO;
-	return VMX_TO_USER;
-}
-
-static void complete_mmio(struct vmx_vcpu *v)
-{
-	struct vmx_mmio_op *m = &v->mmio;
-	u64 val = 0;
-
-	if (!m->write) {
-		memcpy(&val, v->core->run->mmio.data, m->len);
-		write_gpr_sized(v, m->reg, m->high_byte, m->dst_size, val);
-	}
-	complete_instruction(m->insn_len);
-}
-
 /**
  * vmx_complete_userspace() - finish the exit userspace was given
  * @v: the vCPU, loaded.
@@ -882,9 +335,9 @@ static void complete_mmio(struct vmx_vcpu *v)
 void vmx_complete_userspace(struct vmx_vcpu *v)
 {
 	if (v->pending == VMX_PENDING_IO)
-		complete_io(v);
+		vmx_complete_io(v);
 	else if (v->pending == VMX_PENDING_MMIO)
-		complete_mmio(v);
+		vmx_complete_mmio(v);
 	v->pending = VMX_PENDING_NONE;
 }
 
@@ -919,16 +372,16 @@ static const vmx_exit_handler exit_handlers[VMXLAB_NR_EXIT_REASONS] = {
 	[EXIT_REASON_MONITOR_INSTRUCTION]	= vmx_inject_ud,
 	/* No PMU is exposed (CPUID leaf 0xA is zero). */
 	[EXIT_REASON_RDPMC]			= vmx_inject_gp,
-	[EXIT_REASON_CR_ACCESS]			= handle_cr,
-	[EXIT_REASON_DR_ACCESS]			= handle_dr,
-	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
+	[EXIT_REASON_CR_ACCESS]			= vmx_handle_cr,
+	[EXIT_REASON_DR_ACCESS]			= vmx_handle_dr,
+	[EXIT_REASON_IO_INSTRUCTION]		= vmx_handle_io,
 	[EXIT_REASON_MSR_READ]			= vmx_handle_rdmsr,
 	[EXIT_REASON_MSR_WRITE]			= vmx_handle_wrmsr,
 	[EXIT_REASON_PAUSE_INSTRUCTION]		= handle_resume,
-	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
+	[EXIT_REASON_EPT_VIOLATION]		= vmx_handle_ept_violation,
 	/* The time slice ended: back to the run loop, which may schedule. */
 	[EXIT_REASON_PREEMPTION_TIMER]		= handle_resume,
-	[EXIT_REASON_XSETBV]			= handle_xsetbv,
+	[EXIT_REASON_XSETBV]			= vmx_handle_xsetbv,
 };
 
 /*
@@ -982,8 +435,8 @@ enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *v, u32 reason)
 		h = exit_handlers[reason];
 	}
 	if (!reinject_event(v, reason))
-		return internal_error(v, VMXLAB_INTERNAL_DELIVERY, reason);
+		return vmx_internal_error(v, VMXLAB_INTERNAL_DELIVERY, reason);
 	if (!h)
-		return internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT, reason);
+		return vmx_internal_error(v, VMXLAB_INTERNAL_UNKNOWN_EXIT, reason);
 	return h(v);
 }

@@ -161,7 +161,7 @@ void vmx_msrs_reset(struct vmx_vcpu *v)
 
 /*
  * IA32_TSC_ADJUST exists where CPUID.(7,0):EBX[1] says so: the host's bit,
- * which exits.c passes on only with TSC offsetting.
+ * which cpuid.c passes on only with TSC offsetting.
  */
 static bool tsc_adjust_offered(void)
 {

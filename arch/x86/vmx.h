@@ -343,6 +343,8 @@ enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *v, u32 reason);
 void vmx_complete_userspace(struct vmx_vcpu *v);
 void vmx_queue_exception(struct vmx_vcpu *v, u8 vector, bool has_error,
 			 u32 error);
+
+/* entrycheck.c */
 u32 vmx_diagnose_entry_failure(struct vmx_vcpu *v);
 
 /* msr.c */
