@@ -247,17 +247,64 @@ static void stats_exit(struct vmx_vcpu *v, int ret, u32 reason, u64 entry,
 }
 
 /*
- * One VM entry and exit, with interrupts off around it. Returns what
- * vmxlab_vmenter() returned; *reason is the exit reason after an exit.
+ * The fast path: exits whose handlers need nothing of what the loop in
+ * vmxlab_arch_run() does between two entries (interrupts on, the VMCS put
+ * and loaded again, a chance to reschedule, queued events injected, the
+ * task's segments, GDT and TSS limit back). They are handled right after
+ * the exit with interrupts still off, and the guest is entered again at
+ * once; KVM's fastpath exits do the same for a few MSR writes. CPUID and
+ * VMCALL qualify: their handlers only read and write the VMCS and the
+ * vCPU, and never sleep. So do RDMSR and WRMSR without an in-kernel APIC:
+ * with one, an x2APIC write may raise an interrupt or move the timer,
+ * which the loop's injection step must see (events.c, apic.c).
  */
-static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
+static bool fast_reason(struct vmx_vcpu *v, u32 reason)
+{
+	if (reason == EXIT_REASON_CPUID || reason == EXIT_REASON_VMCALL)
+		return true;
+	return !v->apic && (reason == EXIT_REASON_MSR_READ ||
+			    reason == EXIT_REASON_MSR_WRITE);
+}
+
+/*
+ * What ends the fast path: anything the loop must see with interrupts on
+ * (a reschedule, a signal, the machine going down), an event queued or a
+ * window exit armed (events.c; an APIC alone does not count: between two
+ * fast exits its state changes only with time, and the slice ends at its
+ * timer's next expiry, apic.c), a failed VMREAD or VMWRITE (vmcs.c), a
+ * full trace ring, and the end of the slice. The slice would otherwise
+ * never end: every entry reloads the full VMX-preemption timer, and in
+ * Bochs a guest with interrupts masked takes no exit for the host's
+ * (Documentation/testing.rst). A host interrupt or IPI that arrives
+ * meanwhile waits in the local APIC and makes the next entry exit at once
+ * (external-interrupt exiting), which is no fast exit.
+ */
+static bool fast_path_ends(struct vmx_vcpu *v, u64 deadline)
+{
+	return (v->events & ~VMX_EV_APIC) || need_resched() ||
+	       signal_pending(current) || vmx_rebooting() ||
+	       vmx_vmcs_access_failed() ||
+	       (vmxlab_stats_active(v->core) && vmxlab_trace_full(v->core)) ||
+	       rdtsc() >= deadline;
+}
+
+/*
+ * One VM entry and exit, with interrupts off around it, or several while
+ * the exits are fast ones (fast_reason()). Returns what vmxlab_vmenter()
+ * returned for the last; *reason is the exit reason after an exit, and
+ * *action what its handler said if the fast path handled it already
+ * (VMX_NOT_HANDLED otherwise).
+ */
+static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason,
+		      enum vmx_exit_action *action)
 {
 	const struct vmx_config *c = vmx_config();
 	bool xcr0_switch, pkru_switch, dbg;
-	u64 t_entry, t_exit;
+	u64 t_entry, t_exit, deadline;
 	unsigned long cr3, cr4;
 	int ret;
 
+	*action = VMX_NOT_HANDLED;
 	local_irq_disable();
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
@@ -275,10 +322,13 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 	}
 	if (c->pin & PIN_BASED_VMX_PREEMPTION_TIMER)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, v->timer_value);
+	/* This entry's slice, in TSC ticks, bounds the fast path too. */
+	deadline = rdtsc() + ((u64)v->timer_value << c->preemption_timer_shift);
 
 	/* CR2 is not part of the VMCS guest state (SDM Vol. 3C 24.4.1). */
 	if (read_cr2() != v->cr2)
 		native_write_cr2(v->cr2);
+again:
 	xcr0_switch = guest_xcr0_differs(v, h);
 	if (xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
@@ -325,7 +375,6 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 	v->cr2 = read_cr2();
 	if (xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, h->xcr0);
-	host_state_restore(h);
 
 	if (!ret) {
 		*reason = vmcs_read32(VM_EXIT_REASON);
@@ -335,7 +384,20 @@ static int enter_once(struct vmx_vcpu *v, struct host_state *h, u32 *reason)
 	}
 	if (vmxlab_stats_active(v->core))
 		stats_exit(v, ret, *reason, t_entry, t_exit);
-	if (!ret)
+	/*
+	 * The task's segments, GDT and TSS limit matter only to the task,
+	 * and the kernel runs the handler without them: they come back once,
+	 * when the fast path ends.
+	 */
+	if (!ret && fast_reason(v, *reason) && !fast_path_ends(v, deadline)) {
+		*action = vmx_handle_exit(v, *reason);
+		if (*action == VMX_RESUME && !fast_path_ends(v, deadline)) {
+			*action = VMX_NOT_HANDLED;
+			goto again;
+		}
+	}
+	host_state_restore(h);
+	if (!ret && *action == VMX_NOT_HANDLED)
 		host_event_irqoff(*reason);
 	local_irq_enable();
 	return ret;
@@ -475,7 +537,7 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 			trace_full = true;
 			action = VMX_TO_USER;
 		} else {
-			ret = enter_once(v, &h, &reason);
+			ret = enter_once(v, &h, &reason, &action);
 		}
 		if (trace_full) {
 			/* Nothing ran. */
@@ -485,7 +547,7 @@ int vmxlab_arch_run(struct vmxlab_vcpu *vcpu)
 		} else if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 			report_entry_failure(v, reason);
 			action = VMX_TO_USER;
-		} else {
+		} else if (action == VMX_NOT_HANDLED) {
 			action = vmx_handle_exit(v, reason & 0xffff);
 		}
 		if (action == VMX_TO_USER)

@@ -284,6 +284,19 @@ int vmx_vcpu_load(struct vmx_vcpu *v)
 }
 
 /**
+ * vmx_vmcs_access_failed() - a VMREAD or VMWRITE failed on this CPU
+ *
+ * Since the last vmx_vcpu_load(); vmx_vcpu_put() stops the vCPU for it.
+ * Preemption off.
+ *
+ * Return: true if one did.
+ */
+bool vmx_vmcs_access_failed(void)
+{
+	return this_cpu_ptr(&vmcs_access_failure)->status;
+}
+
+/**
  * vmx_vcpu_put() - end what vmx_vcpu_load() began
  * @v: the vCPU.
  *

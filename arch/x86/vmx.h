@@ -277,6 +277,7 @@ enum vmx_exit_action {
 	VMX_RESUME,		/* enter the guest again */
 	VMX_TO_USER,		/* vcpu->core->run describes an exit */
 	VMX_HALT,		/* HLT: sleep until the APIC timer (apic.c) */
+	VMX_NOT_HANDLED,	/* run.c: no handler has seen the exit yet */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vmxlab_vcpu *vcpu)
@@ -328,6 +329,7 @@ int vmx_vmcs_init_percpu(void);
 void vmx_vmcs_exit_percpu(void);
 int vmx_vcpu_load(struct vmx_vcpu *v);
 int vmx_vcpu_put(struct vmx_vcpu *v);
+bool vmx_vmcs_access_failed(void);
 void vmx_clear_loaded_vmcss(void);
 void vmx_update_msr_lists(struct vmx_vcpu *v);
 void vmx_set_efer(struct vmx_vcpu *v, u64 efer);
