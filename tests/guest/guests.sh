@@ -94,6 +94,12 @@ run_hostile_remap | hostile-remap.elf | -     | PASS   | -
 	| hostile-remap: 10000 remaps, no stale translation
 	| ~^hostile-remap: \.\{100\}$
 run_hostile_ud   | hostile-ud.elf   | -       | PASS   | -     | hostile-ud: SMX and SGX absent
+# #AC given back to the guest at CPL 3, then an endless #AC loop at CPL 3
+# (each #AC's frame misaligned): each #AC an exit, --timeout ends it.
+run_hostile_ac   | hostile-ac.elf   | --timeout 3 --stats | 4 | -
+	| hostile-ac: #AC(0) at CPL 3
+	| hostile-ac: into the #AC loop
+	| ~^stats: VM exit  0 .* [0-9]\{3,\}$
 # An endless #DB loop with IF=0: each #DB an exit (at least 100 in 3 s),
 # and --timeout (the later option wins) still ends the run.
 run_hostile_dbloop | hostile-dbloop.bin | --timeout 3 --stats | 4 | -

@@ -179,6 +179,7 @@
 #define E_HOSTILE_REP		0x0c	/* REP INS/OUTS edge cases */
 #define E_HOSTILE_REMAP		0x0d	/* a stale translation after INVLPG */
 #define E_HOSTILE_UD		0x0e	/* SMX, SGX, VMFUNC...: #UD, CPUID */
+#define E_HOSTILE_AC		0x0f	/* #AC at CPL 3, the #AC delivery loop */
 /* pit-irq */
 #define E_PIT_CMDLINE		0x59	/* no tsc_khz=N on the command line */
 #define E_PIT_RATE		0x5a	/* IRQ 0 not at 100 Hz by the TSC */
