@@ -5,9 +5,11 @@
  * uapi/linux/vmxlab.h promises, and the lifetimes behind them: a vCPU fd
  * (and its run page) keeps its VM alive after the VM fd is closed, closing
  * the last of them frees the VM, and so does SIGKILL in the middle of a run.
- * Also: which memory a slot may use, a forked child's ioctls (EPERM), the
- * task's LDT after a VM exit, and VMPTRLD failures made on purpose through
- * debugfs (the vCPU stopped, the others undisturbed).
+ * Also: which memory a slot may use, RLIMIT_MEMLOCK without CAP_IPC_LOCK,
+ * a forked child's ioctls (EPERM), the task's LDT after a VM exit, events
+ * whose delivery stops on memory that is not RAM, and VMPTRLD failures
+ * made on purpose through debugfs (the vCPU stopped, the others
+ * undisturbed).
  *
  * Prints "ok - NAME" or "not ok - NAME: got X expected Y" per check, then
  * "N checks, M failed"; exits 1 if any failed. Raw ioctl() with the uapi
@@ -29,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -37,6 +40,7 @@
 #include <unistd.h>
 
 #include <asm/ldt.h>
+#include <linux/capability.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
 #include <linux/vmxlab.h>
@@ -1930,6 +1934,130 @@ static void other_process_child(const struct guest *g, long *res)
  * deletes slot 0 (unpinning the parent's guest memory), runs the guest to
  * its OUT and reads the registers; the parent's RUN then gets no OUT.
  */
+/*
+ * RLIMIT_MEMLOCK for a slot (module/vm.c, slot_add()): a caller without
+ * CAP_IPC_LOCK may pin only as much as its limit allows, and is refused
+ * before anything is allocated or pinned for the slot. A forked child
+ * makes its own VM (a VM belongs to its creator's address space), drops
+ * CAP_IPC_LOCK, sets the limit to MEMLOCK_LIMIT and reports the results
+ * of the steps below through a pipe.
+ */
+#define MEMLOCK_LIMIT	0x10000		/* 64 KiB */
+
+enum memlock_step {
+	ML_OVER,	/* 128 KiB of RAM: over the limit */
+	ML_OVER_NONE,	/* 128 KiB of PROT_NONE: still the limit's -ENOMEM */
+	ML_FIT,		/* 32 KiB: fits */
+	ML_FIT_VMLCK,	/* ... VmLck grew by 32 (kB) */
+	ML_REST,	/* 48 KiB more: over (32 + 48 > 64) */
+	ML_DELETE,	/* delete the 32 KiB slot */
+	ML_DELETE_VMLCK, /* ... VmLck back where it was */
+	NR_ML_STEPS
+};
+
+static const char *const memlock_steps[NR_ML_STEPS] = {
+	"RLIMIT_MEMLOCK 64 KiB: a 128 KiB slot: ENOMEM",
+	"RLIMIT_MEMLOCK 64 KiB: a 128 KiB slot of PROT_NONE memory: ENOMEM (the limit checked before pinning, which would be EFAULT)",
+	"RLIMIT_MEMLOCK 64 KiB: a 32 KiB slot",
+	"RLIMIT_MEMLOCK 64 KiB: VmLck grew by 32 kB",
+	"RLIMIT_MEMLOCK 64 KiB: 48 KiB more: ENOMEM",
+	"RLIMIT_MEMLOCK 64 KiB: delete the 32 KiB slot",
+	"RLIMIT_MEMLOCK 64 KiB: VmLck back to the start",
+};
+
+static const long memlock_want[NR_ML_STEPS] = {
+	-ENOMEM, -ENOMEM, 0, 32, -ENOMEM, 0, 0,
+};
+
+/* VmLck of this process in kB (mm->locked_vm), or -1. */
+static long vm_locked_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void memlock_child(int dev, long *res)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct caps[2];
+	struct rlimit lim = { MEMLOCK_LIMIT, MEMLOCK_LIMIT };
+	unsigned char *ram, *none;
+	long before;
+	int vm, i;
+
+	for (i = 0; i < NR_ML_STEPS; i++)
+		res[i] = -1000;
+	ram = mmap(NULL, 0x20000, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	none = mmap(NULL, 0x20000, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	vm = xioctl(dev, VMXLAB_CREATE_VM, 0);
+	if (ram == MAP_FAILED || none == MAP_FAILED || vm < 0 ||
+	    syscall(SYS_capget, &hdr, caps))
+		return;
+	caps[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	if (syscall(SYS_capset, &hdr, caps) || setrlimit(RLIMIT_MEMLOCK, &lim))
+		return;
+	before = vm_locked_kb();
+	res[ML_OVER] = set_region(vm, 0, 0, 0, 0x20000, ram);
+	res[ML_OVER_NONE] = set_region(vm, 0, 0, 0, 0x20000, none);
+	res[ML_FIT] = set_region(vm, 0, 0, 0, 0x8000, ram);
+	res[ML_FIT_VMLCK] = vm_locked_kb() - before;
+	res[ML_REST] = set_region(vm, 1, 0, 0x10000, 0xc000, ram + 0x10000);
+	res[ML_DELETE] = set_region(vm, 0, 0, 0, 0, NULL);
+	res[ML_DELETE_VMLCK] = vm_locked_kb() - before;
+	close(vm);
+}
+
+static void check_memlock(int dev)
+{
+	long res[NR_ML_STEPS];
+	struct pollfd pfd;
+	int fds[2], status = 0, i;
+	ssize_t n = -1;
+	pid_t pid;
+
+	if (!expect("pipe", pipe(fds) < 0 ? -errno : 0, 0))
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		memlock_child(dev, res);
+		_exit(write(fds[1], res, sizeof(res)) == sizeof(res) ? 0 : 4);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		expect("fork", -errno, 0);
+		close(fds[0]);
+		return;
+	}
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 60000) == 1)
+		n = read(fds[0], res, sizeof(res));
+	close(fds[0]);
+	if (n != sizeof(res))
+		kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	if (expect("the memlock child reported its results", n, sizeof(res)))
+		for (i = 0; i < NR_ML_STEPS; i++)
+			expect(memlock_steps[i], res[i], memlock_want[i]);
+	expect("the memlock child exited with status 0",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1000 - status, 0);
+}
+
 static void check_other_process(int dev)
 {
 	long res[NR_OTHER_OPS];
@@ -2668,6 +2796,7 @@ int main(void)
 	check_no_vpid(dev);
 	check_entry_failure(dev);
 	check_other_process(dev);
+	check_memlock(dev);
 	check_ldt_after_exit(dev);
 	check_exit_stats(dev);
 	check_trace_ring(dev);
