@@ -3,8 +3,9 @@
 #
 # `make bench`: boot the rig (Bochs, 1 CPU, Debian's stock cloud kernel,
 # one tick per instruction) and run `vmxlab bench` twice there with the L1D
-# flush off (tests/guest/lane-bench.sh); prints both tables, and fails if
-# the two runs' medians differ or a run failed. Installs what it needs. The
+# flush off (tests/guest/lane-bench.sh), then `vmxlab bench --compare`
+# against KVM in the same boot; prints the tables, and fails if the two
+# runs' medians differ or a run failed. Installs what it needs. The
 # serial log is kept in results-bench/bench.serial, the runs' JSON is
 # printed there too.
 set -euo pipefail
@@ -17,7 +18,7 @@ results=$root/results-bench
 rm -rf "$results"
 mkdir -p "$results/build"
 stock_rig_build bench
-mk_initramfs stock >/dev/null
+mk_initramfs stock $(stock_kvm_modules) >/dev/null
 
 echo "booting Bochs (emulated VMX, 1 CPU); the kernel boot takes ~20 s ..."
 "$root/tests/rig/boot-bochs.sh" --kernel "$STOCK_VMLINUZ" \

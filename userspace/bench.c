@@ -13,6 +13,9 @@
  * Then a second VM runs the same N with the module's statistics on, for
  * the module's view: the guest's own timing is taken with them off, since
  * collecting costs a little on every exit.
+ *
+ * --backend kvm runs the same guests on /dev/kvm instead (bench-kvm.c),
+ * --compare on both, one after the other, and adds the ratio.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,13 +28,9 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#include "bench.h"
 #include "run.h"
 #include "vmxlab.h"
-
-#define BENCH_MEM	(4ULL << 20)
-#define BENCH_LOAD	0x100000	/* bench-guests.S: loaded and entered here */
-#define BENCH_SAMPLES	0x200000	/* ... and its samples from here */
-#define BENCH_MAX	((BENCH_MEM - BENCH_SAMPLES) / 4)
 
 #define GUEST(name) \
 	extern const unsigned char bench_##name##_start[], bench_##name##_end[]
@@ -82,12 +81,25 @@ struct result {
 	long long module_p50;	/* the module's round trip; -1: none */
 };
 
+enum backend { BACKEND_VMXLAB, BACKEND_KVM, NR_BACKENDS };
+
+static const char *const backend_names[NR_BACKENDS] = { "vmxlab", "kvm" };
+
 struct bench_opts {
 	unsigned int iterations;
 	const char *json, *csv;
+	enum backend backend;
+	bool compare;
 };
 
-static uint32_t baseline;
+/* One backend's run: its baseline and results. */
+struct backend_run {
+	enum backend backend;
+	uint32_t baseline;
+	unsigned int nres;
+	struct result res[ARRAY_SIZE(benches) + 1];
+};
+
 static unsigned int tsc_khz;
 
 static int cmp_u32(const void *a, const void *b)
@@ -221,6 +233,29 @@ fail:
 	return -1;
 }
 
+/*
+ * The same on KVM: no module statistics (its column is "-"), the floor is
+ * KVM_RUN's.
+ */
+static int run_one_kvm(const struct bench *bn, unsigned int n,
+		       struct result *r, struct result *floor_r)
+{
+	r->name = bn->name;
+	r->n = n;
+	r->module_p50 = -1;
+	r->samples = calloc(n, sizeof(uint32_t));
+	if (floor_r) {
+		floor_r->samples = calloc(n, sizeof(uint32_t));
+		floor_r->n = n;
+	}
+	if (!r->samples || (floor_r && !floor_r->samples)) {
+		run_error("bench: out of memory");
+		return -1;
+	}
+	return kvm_bench_one(bn->start, bn->end - bn->start, n, r->samples,
+			     floor_r ? floor_r->samples : NULL);
+}
+
 /* Sort, subtract @base (down to 0), and the mean. */
 static void finish(struct result *r, uint32_t base)
 {
@@ -276,6 +311,21 @@ static const char *cpu_model(char *buf, size_t n)
 	return buf;
 }
 
+/* "cpu MHz" of /proc/cpuinfo in kHz (the TSC's rate on CPUs that have a constant TSC), or 0. */
+static unsigned int cpu_khz(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+	double mhz = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "cpu MHz : %lf", &mhz) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (unsigned int)(mhz * 1000);
+}
+
 /* What a comparison depends on (Documentation/exit-latency.rst). */
 static void print_env(void)
 {
@@ -288,16 +338,22 @@ static void print_env(void)
 	       first_line("/sys/module/vmxlab/version", b, sizeof(b)),
 	       first_line("/sys/module/vmxlab/parameters/vmentry_l1d_flush", c, sizeof(c)),
 	       first_line("/sys/devices/system/cpu/vulnerabilities/l1tf", a, sizeof(a)));
+	if (!access("/sys/module/kvm_intel", F_OK))
+		printf("kvm_intel vmentry_l1d_flush=%s\n",
+		       first_line("/sys/module/kvm_intel/parameters/vmentry_l1d_flush",
+				  b, sizeof(b)));
 }
 
-static void print_table(const struct result *res, unsigned int nres)
+static void print_table(const struct backend_run *br)
 {
-	unsigned int i;
+	const struct result *res = br->res;
+	unsigned int i, nres = br->nres;
 
-	print_env();
-	printf("ticks per round trip timed by the guest (baseline %u subtracted), statistics off;\n"
-	       "module: the module's own median round trip for that exit, statistics on\n",
-	       baseline);
+	printf("backend %s: ticks per round trip timed by the guest (baseline %u subtracted)%s\n",
+	       backend_names[br->backend], br->baseline,
+	       br->backend == BACKEND_VMXLAB ? ", statistics off;" : "");
+	if (br->backend == BACKEND_VMXLAB)
+		printf("module: the module's own median round trip for that exit, statistics on\n");
 	printf("%-12s %7s %9s %8s %8s %9s %10s %8s\n", "benchmark", "n", "mean",
 	       "p50", "p99", "max", "p50 ns", "module");
 	for (i = 0; i < nres; i++) {
@@ -314,17 +370,15 @@ static void print_table(const struct result *res, unsigned int nres)
 	fflush(stdout);
 }
 
-static int write_json(const char *path, const struct result *res,
-		      unsigned int nres)
+/* One backend's results as a JSON object's members. */
+static void json_run(FILE *f, const struct backend_run *br, const char *indent)
 {
-	FILE *f = fopen(path, "w");
-	unsigned int i;
+	const struct result *res = br->res;
+	unsigned int i, nres = br->nres;
 
-	if (!f)
-		return run_file_error(path, "cannot write: %s", strerror(errno));
-	fprintf(f, "{\n  \"unit\": \"tsc\",\n  \"tsc_khz\": %u,\n  \"baseline\": %u,\n",
-		tsc_khz, baseline);
-	fprintf(f, "  \"benchmarks\": [");
+	fprintf(f, "%s\"backend\": \"%s\",\n%s\"baseline\": %u,\n",
+		indent, backend_names[br->backend], indent, br->baseline);
+	fprintf(f, "%s\"benchmarks\": [", indent);
 	for (i = 0; i < nres; i++) {
 		const struct result *r = &res[i];
 
@@ -335,25 +389,58 @@ static int write_json(const char *path, const struct result *res,
 			r->samples[0], r->samples[r->n - 1]);
 		fprintf(f, "\"module_p50\": %lld}", r->module_p50);
 	}
-	fprintf(f, "\n  ]\n}\n");
+	fprintf(f, "\n%s]", indent);
+}
+
+/*
+ * One backend: its members at the top level. --compare: "runs", one
+ * object per backend.
+ */
+static int write_json(const char *path, const struct backend_run *runs,
+		      unsigned int nruns)
+{
+	FILE *f = fopen(path, "w");
+	unsigned int i;
+
+	if (!f)
+		return run_file_error(path, "cannot write: %s", strerror(errno));
+	fprintf(f, "{\n  \"unit\": \"tsc\",\n  \"tsc_khz\": %u,\n", tsc_khz);
+	if (nruns == 1) {
+		json_run(f, &runs[0], "  ");
+	} else {
+		fprintf(f, "  \"runs\": [");
+		for (i = 0; i < nruns; i++) {
+			fprintf(f, "%s\n    {\n", i ? "," : "");
+			json_run(f, &runs[i], "      ");
+			fprintf(f, "\n    }");
+		}
+		fprintf(f, "\n  ]");
+	}
+	fprintf(f, "\n}\n");
 	if (fclose(f))
 		return run_file_error(path, "cannot write: %s", strerror(errno));
 	return 0;
 }
 
-/* Every sample: benchmark,index,ticks (sorted, baseline subtracted). */
-static int write_csv(const char *path, const struct result *res,
-		     unsigned int nres)
+/* Every sample: backend,benchmark,index,ticks (sorted, baseline subtracted). */
+static int write_csv(const char *path, const struct backend_run *runs,
+		     unsigned int nruns)
 {
 	FILE *f = fopen(path, "w");
-	unsigned int i, j;
+	unsigned int i, j, k;
 
 	if (!f)
 		return run_file_error(path, "cannot write: %s", strerror(errno));
-	fprintf(f, "benchmark,index,ticks\n");
-	for (i = 0; i < nres; i++)
-		for (j = 0; j < res[i].n; j++)
-			fprintf(f, "%s,%u,%u\n", res[i].name, j, res[i].samples[j]);
+	fprintf(f, "backend,benchmark,index,ticks\n");
+	for (k = 0; k < nruns; k++) {
+		const struct result *res = runs[k].res;
+
+		for (i = 0; i < runs[k].nres; i++)
+			for (j = 0; j < res[i].n; j++)
+				fprintf(f, "%s,%s,%u,%u\n",
+					backend_names[runs[k].backend],
+					res[i].name, j, res[i].samples[j]);
+	}
 	if (fclose(f))
 		return run_file_error(path, "cannot write: %s", strerror(errno));
 	return 0;
@@ -363,15 +450,19 @@ static int usage(FILE *f, int status)
 {
 	unsigned int i;
 
-	fprintf(f, "%s: vmxlab bench [--iterations N] [--json FILE] [--csv FILE] [NAME...]\n"
+	fprintf(f, "%s: vmxlab bench [--iterations N] [--backend vmxlab|kvm] [--compare]\n"
+		"                    [--json FILE] [--csv FILE] [NAME...]\n"
 		"Times each exit from the guest (RDTSC around the instruction, a NOP\n"
 		"baseline subtracted) and from the module's statistics, and the RUN\n"
 		"ioctl's own floor; N iterations each (default 1000, at most %llu).\n"
+		"  --backend B   run the guests on vmxlab (default) or on KVM (/dev/kvm)\n"
+		"  --compare     run them on both, one after the other, and add the ratio\n"
 		"  --json FILE   the table as JSON\n"
 		"  --csv FILE    every sample\n"
 		"Benchmarks (default all):\n", "usage", (unsigned long long)BENCH_MAX);
 	for (i = 0; i < ARRAY_SIZE(benches); i++)
 		fprintf(f, "  %-12s %s\n", benches[i].name, benches[i].what);
+	fprintf(f, "  %-12s %s\n", "run-ioctl", "the RUN ioctl alone (immediate_exit)");
 	return status;
 }
 
@@ -379,6 +470,8 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option opts[] = {
 		{ "iterations", required_argument, NULL, 'n' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "compare", no_argument, NULL, 'C' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -398,6 +491,20 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 					optarg, "need 1 to", (unsigned long long)BENCH_MAX);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'b':
+			if (!strcmp(optarg, "vmxlab")) {
+				o->backend = BACKEND_VMXLAB;
+			} else if (!strcmp(optarg, "kvm")) {
+				o->backend = BACKEND_KVM;
+			} else {
+				fprintf(stderr, "vmxlab bench: --backend: '%s': vmxlab or kvm\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'C':
+			o->compare = true;
 			break;
 		case 'j':
 			o->json = optarg;
@@ -426,13 +533,72 @@ static bool wanted(const char *name, int argc, char **argv)
 	return false;
 }
 
+/* Every wanted benchmark on one backend into @br. 0, or -1 after a message. */
+static int run_backend(struct backend_run *br, unsigned int n, int argc,
+		       char **argv)
+{
+	const struct bench nop = { "nop", "baseline", bench_nop_start, bench_nop_end, -1 };
+	struct result base, floor_r = { .name = "run-ioctl" };
+	bool kvm = br->backend == BACKEND_KVM;
+	unsigned int i;
+
+	memset(&base, 0, sizeof(base));
+	if (kvm ? run_one_kvm(&nop, n, &base, &floor_r) :
+		  run_one(&nop, n, false, &base, &floor_r))
+		return -1;
+	qsort(base.samples, base.n, sizeof(uint32_t), cmp_u32);
+	br->baseline = quantile(base.samples, base.n, 0.5);
+	free(base.samples);
+	br->nres = 0;
+	for (i = 0; i < ARRAY_SIZE(benches); i++) {
+		struct result *r = &br->res[br->nres];
+
+		if (!wanted(benches[i].name, argc, argv))
+			continue;
+		memset(r, 0, sizeof(*r));
+		if (kvm ? run_one_kvm(&benches[i], n, r, NULL) :
+			  run_one(&benches[i], n, false, r, NULL) ||
+			  run_one(&benches[i], n, true, r, NULL))
+			return -1;
+		finish(r, br->baseline);
+		br->nres++;
+	}
+	if (wanted("run-ioctl", argc, argv)) {
+		/* Timed from userspace: no guest baseline to subtract. */
+		finish(&floor_r, 0);
+		floor_r.module_p50 = -1;
+		br->res[br->nres++] = floor_r;
+	} else {
+		free(floor_r.samples);
+	}
+	return 0;
+}
+
+/* --compare: the medians side by side, and vmxlab's as a share of KVM's. */
+static void print_compare(const struct backend_run *v, const struct backend_run *k)
+{
+	unsigned int i;
+
+	printf("vmxlab against KVM, median ticks per round trip (same guests, same boot):\n");
+	printf("%-12s %9s %9s %8s\n", "benchmark", "vmxlab", "kvm", "ratio");
+	for (i = 0; i < v->nres && i < k->nres; i++) {
+		uint32_t a = quantile(v->res[i].samples, v->res[i].n, 0.5);
+		uint32_t b = quantile(k->res[i].samples, k->res[i].n, 0.5);
+		char ratio[16] = "-";
+
+		if (b)
+			snprintf(ratio, sizeof(ratio), "%.2f", (double)a / b);
+		printf("%-12s %9u %9u %8s\n", v->res[i].name, a, b, ratio);
+	}
+	fflush(stdout);
+}
+
 /* vmxlab bench [OPTIONS] [NAME...] */
 int cmd_bench(int argc, char **argv)
 {
-	const struct bench nop = { "nop", "baseline", bench_nop_start, bench_nop_end, -1 };
-	struct result res[ARRAY_SIZE(benches) + 1], base, floor_r = { .name = "run-ioctl" };
-	unsigned int i, nres = 0;
+	static struct backend_run runs[NR_BACKENDS];
 	struct bench_opts o = { 0 };
+	unsigned int i, nruns;
 	int r, j;
 
 	r = parse(argc, argv, &o);
@@ -447,32 +613,24 @@ int cmd_bench(int argc, char **argv)
 			return usage(stderr, EXIT_USAGE);
 		}
 	}
-	memset(&base, 0, sizeof(base));
-	if (run_one(&nop, o.iterations, false, &base, &floor_r))
-		return EXIT_ERROR;
-	qsort(base.samples, base.n, sizeof(uint32_t), cmp_u32);
-	baseline = quantile(base.samples, base.n, 0.5);
-	for (i = 0; i < ARRAY_SIZE(benches); i++) {
-		if (!wanted(benches[i].name, argc, argv))
-			continue;
-		memset(&res[nres], 0, sizeof(res[nres]));
-		if (run_one(&benches[i], o.iterations, false, &res[nres], NULL) ||
-		    run_one(&benches[i], o.iterations, true, &res[nres], NULL))
+	nruns = o.compare ? NR_BACKENDS : 1;
+	runs[0].backend = o.compare ? BACKEND_VMXLAB : o.backend;
+	runs[1].backend = BACKEND_KVM;
+	for (i = 0; i < nruns; i++)
+		if (run_backend(&runs[i], o.iterations, argc, argv))
 			return EXIT_ERROR;
-		finish(&res[nres], baseline);
-		nres++;
-	}
-	if (wanted("run-ioctl", argc, argv)) {
-		/* Timed from userspace: no guest baseline to subtract. */
-		finish(&floor_r, 0);
-		floor_r.module_p50 = -1;
-		res[nres++] = floor_r;
-	}
-	print_table(res, nres);
+	/* The TSC rate: the module's statistics said it, else the CPU's clock. */
+	if (!tsc_khz)
+		tsc_khz = cpu_khz();
+	print_env();
+	for (i = 0; i < nruns; i++)
+		print_table(&runs[i]);
+	if (o.compare)
+		print_compare(&runs[0], &runs[1]);
 	r = EXIT_OK;
-	if (o.json && write_json(o.json, res, nres))
+	if (o.json && write_json(o.json, runs, nruns))
 		r = EXIT_ERROR;
-	if (o.csv && write_csv(o.csv, res, nres))
+	if (o.csv && write_csv(o.csv, runs, nruns))
 		r = EXIT_ERROR;
 	return r;
 }

@@ -15,7 +15,7 @@ ALL_TESTS="module_load api_version caps_report abi group_access modprobe_dkms
 $GUEST_TESTS
 path_gate
 vmx_on_off multi_vm cpu_hotplug always_on kvm_blocks_vmxlab vmxlab_blocks_kvm
-mitigations
+bench_compare mitigations
 unload_busy load_cycles no_leaks dmesg_clean poweroff_under_guest"
 
 # Number of load/create/destroy/unload cycles in load_cycles.
@@ -310,6 +310,32 @@ t_kvm_blocks_vmxlab() {
 	wait $pid 2>/dev/null
 	vmxlab probe >/dev/null || { fail "vmxlab after KVM's VM is gone"; return 1; }
 	echo "vmxlab works again once KVM's VM is gone"
+}
+
+# vmxlab bench --compare: the same bench guests on vmxlab and then on KVM
+# (/dev/kvm) in one command. Each side must have run every iteration of
+# each guest to its end, and the comparison must name both medians.
+t_bench_compare() {
+	load_kvm || { fail "cannot load kvm_intel"; return 1; }
+	vmxlab bench --compare --iterations 50 --json /tmp/cmp.json cpuid out run-ioctl \
+		>/tmp/cmp.out 2>&1
+	rc=$?
+	cat /tmp/cmp.out
+	rmmod kvm_intel && rmmod kvm
+	[ -d /sys/module/irqbypass ] && rmmod irqbypass
+	expect_eq "vmxlab bench --compare status" $rc 0 || return 1
+	for b in cpuid out run-ioctl; do
+		line=$(grep -E "^$b +[0-9]+ +[0-9]+ +[0-9.]+$" /tmp/cmp.out) ||
+			{ fail "no comparison line for $b"; return 1; }
+		set -- $line
+		[ "$2" -gt 0 ] && [ "$3" -gt 0 ] ||
+			{ fail "$b: a median of 0 ticks: $line"; return 1; }
+	done
+	expect_eq "backends in the JSON" \
+		"$(grep -o '"backend": "[a-z]*"' /tmp/cmp.json | tr '\n' ' ')" \
+		'"backend": "vmxlab" "backend": "kvm" ' || return 1
+	expect_eq "benchmarks of 50 samples in the JSON" \
+		"$(grep -c '"n": 50,' /tmp/cmp.json)" 6
 }
 
 # caps_line NAME: "yes" or "no" from vmxlab caps' line for NAME.
