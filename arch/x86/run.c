@@ -387,7 +387,8 @@ again:
 	/*
 	 * The task's segments, GDT and TSS limit matter only to the task,
 	 * and the kernel runs the handler without them: they come back once,
-	 * when the fast path ends.
+	 * when the fast path ends. So do the host's DEBUGCTL and breakpoints
+	 * (host_state_restore()): none of them fires in a fast handler.
 	 */
 	if (!ret && fast_reason(v, *reason) && !fast_path_ends(v, deadline)) {
 		*action = vmx_handle_exit(v, *reason);
