@@ -17,7 +17,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <x86intrin.h>
 
 #include <linux/kvm.h>
 
@@ -137,21 +136,6 @@ static int kvm_setup(struct kvm_vm *k, const unsigned char *code, size_t len,
 	return 0;
 }
 
-/* KVM_RUN with immediate_exit set: the system call and KVM's way out. */
-static void kvm_floor(struct kvm_vm *k, uint32_t *s, unsigned int n)
-{
-	unsigned int i;
-	uint64_t t;
-
-	for (i = 0; i < n; i++) {
-		k->run->immediate_exit = 1;
-		t = __rdtsc();
-		ioctl(k->vcpu, KVM_RUN, 0);
-		s[i] = (uint32_t)(__rdtsc() - t);
-	}
-	k->run->immediate_exit = 0;
-}
-
 /* Serves one exit. 1: the guest is done (status in *status), 0: go on. */
 static int kvm_exit(struct kvm_vm *k, int *status)
 {
@@ -203,7 +187,7 @@ int kvm_bench_one(const unsigned char *code, size_t len, unsigned int n,
 	if (kvm_setup(&k, code, len, n))
 		return -1;
 	if (floor)
-		kvm_floor(&k, floor, n);
+		bench_floor(k.vcpu, KVM_RUN, &k.run->immediate_exit, floor, n);
 	do {
 		if (ioctl(k.vcpu, KVM_RUN, 0) < 0 && errno != EINTR)
 			return kvm_fail(&k, "KVM_RUN");

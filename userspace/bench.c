@@ -133,22 +133,30 @@ static void vm_close(struct vm *vm)
 		munmap(vm->mem.host, vm->mem.size);
 }
 
-/*
- * The RUN ioctl's floor: RUN with immediate_exit set returns -EINTR at
- * once, so this is the system call, vmxlab's entry checks and the way out.
+/**
+ * bench_floor() - a RUN ioctl's floor, vmxlab's or KVM's
+ * @fd: the vCPU.
+ * @req: VMXLAB_RUN or KVM_RUN.
+ * @immediate_exit: the run page's byte of that name: set, the ioctl
+ *                  returns -EINTR before entering, so what is timed is the
+ *                  system call, the hypervisor's entry checks and the way
+ *                  out.
+ * @s: where the @n samples go.
+ * @n: iterations.
  */
-static void run_floor(struct vm *vm, uint32_t *s, unsigned int n)
+void bench_floor(int fd, unsigned long req, volatile uint8_t *immediate_exit,
+		 uint32_t *s, unsigned int n)
 {
 	unsigned int i;
 	uint64_t t;
 
 	for (i = 0; i < n; i++) {
-		vm->run->immediate_exit = 1;
+		*immediate_exit = 1;
 		t = __rdtsc();
-		ioctl(vm->vcpufd, VMXLAB_RUN, 0);
+		ioctl(fd, req, 0);
 		s[i] = (uint32_t)(__rdtsc() - t);
 	}
-	vm->run->immediate_exit = 0;
+	*immediate_exit = 0;
 }
 
 /* The module's median round trip for @reason, or -1. */
@@ -206,7 +214,8 @@ static int run_one(const struct bench *bn, unsigned int n, bool stats,
 		floor_r->samples = calloc(n, sizeof(uint32_t));
 		if (!floor_r->samples)
 			goto fail;
-		run_floor(&vm, floor_r->samples, n);
+		bench_floor(vm.vcpufd, VMXLAB_RUN, &vm.run->immediate_exit,
+			    floor_r->samples, n);
 		floor_r->n = n;
 	}
 	status = run_loop(&vm);

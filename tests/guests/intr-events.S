@@ -60,6 +60,19 @@
 #define ICR_LOGICAL	0x800		/* logical destination mode */
 #define NMI		2
 
+/* LOGICAL_IPI dest, vec: a fixed IPI of vector vec to logical destination dest. */
+.macro LOGICAL_IPI dest, vec
+	movl $(\dest << 24), APIC + APIC_ICR2
+	movl $(ICR_LOGICAL | \vec), APIC + APIC_ICR
+.endm
+
+/* TAKE_PENDING: IF = 1 for one instruction; what is pending comes in. */
+.macro TAKE_PENDING
+	sti
+	nop
+	cli
+.endm
+
 	MULTIBOOT_HEADER
 
 	GUEST_START
@@ -204,9 +217,7 @@
 	/* 10. A higher class preempts; a lower one waits for the EOIs. */
 	call reset_log
 	movl $(ICR_SELF | 0x43), APIC + APIC_ICR
-	sti
-	nop
-	cli
+	TAKE_PENDING
 	cmpl $3, n_intr
 	CHECK ne, "10: not three interrupts (0x43, 0x63, 0x47)"
 	cmpl $0x476343, vlog
@@ -219,13 +230,9 @@
 	/* 11. Logical destinations, flat model, then cluster model. */
 	call reset_log
 	movl $0x01000000, APIC + APIC_LDR
-	movl $0x03000000, APIC + APIC_ICR2
-	movl $(ICR_LOGICAL | 0x41), APIC + APIC_ICR
-	movl $0x06000000, APIC + APIC_ICR2
-	movl $(ICR_LOGICAL | 0x52), APIC + APIC_ICR
-	sti
-	nop
-	cli
+	LOGICAL_IPI 0x03, 0x41
+	LOGICAL_IPI 0x06, 0x52
+	TAKE_PENDING
 	cmpl $1, n_intr
 	CHECK ne, "11: flat: not exactly one IPI arrived (LDR 0x01, logical 0x03 and 0x06)"
 	cmpb $0x41, vlog
@@ -233,20 +240,13 @@
 	call reset_log
 	movl $0x0fffffff, APIC + APIC_DFR
 	movl $0x12000000, APIC + APIC_LDR
-	movl $0x22000000, APIC + APIC_ICR2
-	movl $(ICR_LOGICAL | 0x52), APIC + APIC_ICR
-	movl $0x11000000, APIC + APIC_ICR2
-	movl $(ICR_LOGICAL | 0x52), APIC + APIC_ICR
-	sti
-	nop
-	cli
+	LOGICAL_IPI 0x22, 0x52
+	LOGICAL_IPI 0x11, 0x52
+	TAKE_PENDING
 	cmpl $0, n_intr
 	CHECK ne, "11: cluster: an IPI to logical 0x22 or 0x11 arrived (LDR 0x12)"
-	movl $0x13000000, APIC + APIC_ICR2
-	movl $(ICR_LOGICAL | 0x41), APIC + APIC_ICR
-	sti
-	nop
-	cli
+	LOGICAL_IPI 0x13, 0x41
+	TAKE_PENDING
 	cmpl $1, n_intr
 	CHECK ne, "11: cluster: the IPI to logical 0x13 did not arrive (LDR 0x12)"
 

@@ -1908,9 +1908,52 @@ static const char * const other_process_ops[] = {
 
 #define NR_OTHER_OPS	ARRAY_SIZE(other_process_ops)
 
-/* The child's side: each result (or -errno) in RES, in the order above. */
-static void other_process_child(const struct guest *g, long *res)
+/*
+ * child_results: fn(ctx, res) in a forked child, which sends the @size
+ * bytes of @res back through a pipe. Return: 0 if they all came within a
+ * minute, else -1 after an expect() that says so (the child is killed
+ * then); *status is the child's wait status either way.
+ */
+static int child_results(void (*fn)(void *ctx, long *res), void *ctx,
+			 long *res, size_t size, int *status)
 {
+	struct pollfd pfd;
+	ssize_t n = -1;
+	int fds[2];
+	pid_t pid;
+
+	*status = 0;
+	if (!expect("pipe", pipe(fds) < 0 ? -errno : 0, 0))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		fn(ctx, res);
+		_exit(write(fds[1], res, size) == (ssize_t)size ? 0 : 4);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		expect("fork", -errno, 0);
+		close(fds[0]);
+		return -1;
+	}
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 60000) == 1)
+		n = read(fds[0], res, size);
+	close(fds[0]);
+	if (n != (ssize_t)size)
+		kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return expect("the child reported its results", n, size) ? 0 : -1;
+}
+
+/* The child's side: each result (or -errno) in RES, in the order above. */
+static void other_process_child(void *ctx, long *res)
+{
+	const struct guest *g = ctx;
+
 	struct vmxlab_regs regs;
 	void *mem;
 
@@ -1985,7 +2028,7 @@ static long vm_locked_kb(void)
 	return kb;
 }
 
-static void memlock_child(int dev, long *res)
+static void memlock_child(void *ctx, long *res)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -1993,6 +2036,7 @@ static void memlock_child(int dev, long *res)
 	struct __user_cap_data_struct caps[2];
 	struct rlimit lim = { MEMLOCK_LIMIT, MEMLOCK_LIMIT };
 	unsigned char *ram, *none;
+	int dev = *(int *)ctx;
 	long before;
 	int vm, i;
 
@@ -2023,35 +2067,9 @@ static void memlock_child(int dev, long *res)
 static void check_memlock(int dev)
 {
 	long res[NR_ML_STEPS];
-	struct pollfd pfd;
-	int fds[2], status = 0, i;
-	ssize_t n = -1;
-	pid_t pid;
+	int status, i;
 
-	if (!expect("pipe", pipe(fds) < 0 ? -errno : 0, 0))
-		return;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		memlock_child(dev, res);
-		_exit(write(fds[1], res, sizeof(res)) == sizeof(res) ? 0 : 4);
-	}
-	close(fds[1]);
-	if (pid < 0) {
-		expect("fork", -errno, 0);
-		close(fds[0]);
-		return;
-	}
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 60000) == 1)
-		n = read(fds[0], res, sizeof(res));
-	close(fds[0]);
-	if (n != sizeof(res))
-		kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	if (expect("the memlock child reported its results", n, sizeof(res)))
+	if (!child_results(memlock_child, &dev, res, sizeof(res), &status))
 		for (i = 0; i < NR_ML_STEPS; i++)
 			expect(memlock_steps[i], res[i], memlock_want[i]);
 	expect("the memlock child exited with status 0",
@@ -2061,46 +2079,17 @@ static void check_memlock(int dev)
 static void check_other_process(int dev)
 {
 	long res[NR_OTHER_OPS];
-	struct pollfd pfd;
 	char name[128];
 	struct guest g;
-	int fds[2], status = 0;
-	ssize_t n = -1;
+	int status;
 	size_t i;
-	pid_t pid;
 
 	if (guest_setup(dev, &g, out_code, sizeof(out_code))) {
 		expect("guest setup for the other-process checks", -1, 0);
 		guest_teardown(&g);
 		return;
 	}
-	if (!expect("pipe", pipe(fds) < 0 ? -errno : 0, 0)) {
-		guest_teardown(&g);
-		return;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		other_process_child(&g, res);
-		_exit(write(fds[1], res, sizeof(res)) == sizeof(res) ? 0 : 4);
-	}
-	close(fds[1]);
-	if (pid < 0) {
-		expect("fork", -errno, 0);
-		close(fds[0]);
-		guest_teardown(&g);
-		return;
-	}
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 60000) == 1)
-		n = read(fds[0], res, sizeof(res));
-	close(fds[0]);
-	if (n != sizeof(res))
-		kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	if (expect("the child reported its results", n, sizeof(res))) {
+	if (!child_results(other_process_child, &g, res, sizeof(res), &status)) {
 		for (i = 0; i < NR_OTHER_OPS; i++) {
 			snprintf(name, sizeof(name),
 				 "%s from a forked child: EPERM",
